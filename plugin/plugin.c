@@ -1,0 +1,31 @@
+/* plugin.c
+ * Entry points of the Cisco CAPF / ITL-CTL plugin: one proto_plugin block per
+ * protocol.  Nothing else lives here.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/proto.h>
+
+#include "ws-compat.h"
+
+void proto_register_capf(void);
+void proto_reg_handoff_capf(void);
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+WS_DLL_PUBLIC void plugin_register(void);
+
+void
+plugin_register(void)
+{
+    static proto_plugin plug_capf;
+
+    plug_capf.register_protoinfo = proto_register_capf;
+    plug_capf.register_handoff = proto_reg_handoff_capf;
+    proto_register_plugin(&plug_capf);
+}

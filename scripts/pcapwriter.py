@@ -1,0 +1,85 @@
+"""Minimal classic-pcap writer for synthetic TCP streams (test tooling).
+
+Only for captures that cannot be made with real sockets: snap-length cuts,
+deliberately malformed bytes.  Addresses are always loopback.
+"""
+import struct
+
+LINKTYPE_RAW_IPV4 = 228
+_TCP_FIN, _TCP_SYN, _TCP_RST, _TCP_PSH, _TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def _checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def _ip(addr):
+    parts = [int(p) for p in addr.split(".")]
+    if parts[0] != 127:
+        raise ValueError("test captures use loopback addresses only: %s" % addr)
+    return bytes(parts)
+
+
+class PcapWriter:
+    def __init__(self, path, snaplen=262144):
+        self.f = open(path, "wb")
+        self.snaplen = snaplen
+        self.t = 1700000000.0
+        self.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, LINKTYPE_RAW_IPV4))
+
+    def packet(self, data, caplen=None):
+        self.t += 0.001
+        sec = int(self.t)
+        usec = int(round((self.t - sec) * 1e6))
+        incl = len(data) if caplen is None else min(caplen, len(data))
+        self.f.write(struct.pack("<IIII", sec, usec, incl, len(data)))
+        self.f.write(data[:incl])
+
+    def close(self):
+        self.f.close()
+
+
+class TcpStream:
+    """One TCP connection: handshake, data in either direction, FIN."""
+
+    def __init__(self, writer, client, cport, server, sport):
+        self.w = writer
+        self.ends = {"c": (_ip(client), cport), "s": (_ip(server), sport)}
+        self.seq = {"c": 1000, "s": 5000}
+        self.w_ip_id = 1
+
+    def _send(self, side, flags, payload=b"", caplen=None):
+        other = "s" if side == "c" else "c"
+        (src, sport), (dst, dport) = self.ends[side], self.ends[other]
+        ack = self.seq[other] if flags & _TCP_ACK else 0
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, self.seq[side], ack, 5 << 4, flags, 65535, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
+        csum = _checksum(pseudo + tcp + payload)
+        tcp = tcp[:16] + struct.pack("!H", csum) + tcp[18:]
+        total = 20 + len(tcp) + len(payload)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, self.w_ip_id, 0x4000, 64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
+        self.w_ip_id += 1
+        self.w.packet(ip + tcp + payload, None if caplen is None else 20 + len(tcp) + caplen)
+        self.seq[side] += len(payload) + (1 if flags & (_TCP_SYN | _TCP_FIN) else 0)
+
+    def open(self):
+        self._send("c", _TCP_SYN)
+        self._send("s", _TCP_SYN | _TCP_ACK)
+        self._send("c", _TCP_ACK)
+        return self
+
+    def data(self, side, payload, caplen=None):
+        """Send payload from side 'c' or 's'; caplen cuts the captured copy."""
+        self._send(side, _TCP_PSH | _TCP_ACK, payload, caplen)
+        self._send("s" if side == "c" else "c", _TCP_ACK)
+
+    def close(self):
+        self._send("c", _TCP_FIN | _TCP_ACK)
+        self._send("s", _TCP_FIN | _TCP_ACK)
+        self._send("c", _TCP_ACK)

@@ -1,0 +1,21 @@
+# Tests run by `scripts/test` (ctest).  tshark always loads the plugin from
+# this build tree (scripts/tshark-build), as 'nobody' when ctest runs as root.
+
+add_test(NAME plugin-exports
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-exports $<TARGET_FILE:cisco-capf>)
+
+add_test(NAME registered-fields
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-fields ${CMAKE_BINARY_DIR}
+          ${CMAKE_SOURCE_DIR}/tests/required-fields.txt)
+
+add_test(NAME registered-ports
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-registration ${CMAKE_BINARY_DIR})
+
+# One test per capture: expected table (one-pass and -2) and assertions.
+file(GLOB CAPF_TEST_CAPTURES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/test-captures/*.pcapng)
+foreach(capture ${CAPF_TEST_CAPTURES})
+  get_filename_component(stem ${capture} NAME_WE)
+  add_test(NAME capture:${stem}
+    COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-capture -B ${CMAKE_BINARY_DIR} ${capture})
+  set_tests_properties(capture:${stem} PROPERTIES LABELS captures)
+endforeach()

@@ -137,3 +137,124 @@ out:
     gnutls_x509_crt_deinit(crt);
     return ok;
 }
+
+static gnutls_digest_algorithm_t
+cisco_digest(int hash_id)
+{
+    switch (hash_id) {
+    case CISCO_HASH_SHA1:   return GNUTLS_DIG_SHA1;
+    case CISCO_HASH_SHA256: return GNUTLS_DIG_SHA256;
+    case CISCO_HASH_SHA512: return GNUTLS_DIG_SHA512;
+    default:                return GNUTLS_DIG_UNKNOWN;
+    }
+}
+
+size_t
+cisco_hash_len(int hash_id)
+{
+    gnutls_digest_algorithm_t dig = cisco_digest(hash_id);
+    return dig == GNUTLS_DIG_UNKNOWN ? 0 : gnutls_hash_get_len(dig);
+}
+
+gboolean
+cisco_hash(int hash_id, const guint8 *data, size_t len, guint8 *out)
+{
+    gnutls_digest_algorithm_t dig = cisco_digest(hash_id);
+    return dig != GNUTLS_DIG_UNKNOWN && gnutls_hash_fast(dig, data, len, out) == 0;
+}
+
+/* DER length octets */
+static size_t
+der_put_len(guint8 *p, size_t len)
+{
+    if (len < 0x80) {
+        p[0] = (guint8)len;
+        return 1;
+    }
+    if (len < 0x100) {
+        p[0] = 0x81;
+        p[1] = (guint8)len;
+        return 2;
+    }
+    p[0] = 0x82;
+    p[1] = (guint8)(len >> 8);
+    p[2] = (guint8)len;
+    return 3;
+}
+
+/* Wrap a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo so GnuTLS can import
+ * it: SEQUENCE { SEQUENCE { rsaEncryption, NULL }, BIT STRING { 00 key } } */
+static guint8 *
+rsa_pkcs1_to_spki(const guint8 *pkcs1, size_t len, size_t *out_len)
+{
+    static const guint8 alg_id[] = {
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00
+    };
+    guint8 bitstr_len[3], seq_len[3];
+    size_t nb, ns, bit_total, inner;
+    guint8 *out, *p;
+
+    if (len == 0 || len > 0xff00)
+        return NULL;
+    nb = der_put_len(bitstr_len, len + 1);
+    bit_total = 1 + nb + len + 1;
+    inner = sizeof(alg_id) + bit_total;
+    if (inner > 0xffff)
+        return NULL;
+    ns = der_put_len(seq_len, inner);
+    *out_len = 1 + ns + inner;
+    p = out = (guint8 *)g_malloc(*out_len);
+    *p++ = 0x30;
+    memcpy(p, seq_len, ns); p += ns;
+    memcpy(p, alg_id, sizeof(alg_id)); p += sizeof(alg_id);
+    *p++ = 0x03;
+    memcpy(p, bitstr_len, nb); p += nb;
+    *p++ = 0x00;
+    memcpy(p, pkcs1, len);
+    return out;
+}
+
+cisco_sig_status_t
+cisco_verify_rsa(int hash_id, const guint8 *cert, size_t cert_len, const guint8 *pkcs1, size_t pkcs1_len,
+                 const guint8 *data, size_t data_len, const guint8 *sig, size_t sig_len)
+{
+    gnutls_sign_algorithm_t algo;
+    gnutls_pubkey_t pub;
+    gnutls_datum_t d_data = { (unsigned char *)data, (unsigned int)data_len };
+    gnutls_datum_t d_sig = { (unsigned char *)sig, (unsigned int)sig_len };
+    cisco_sig_status_t status = CISCO_SIG_CANNOT_VERIFY;
+    int ret = -1;
+
+    switch (hash_id) {
+    case CISCO_HASH_SHA1:   algo = GNUTLS_SIGN_RSA_SHA1; break;
+    case CISCO_HASH_SHA256: algo = GNUTLS_SIGN_RSA_SHA256; break;
+    case CISCO_HASH_SHA512: algo = GNUTLS_SIGN_RSA_SHA512; break;
+    default: return CISCO_SIG_CANNOT_VERIFY;
+    }
+    if (data_len > G_MAXUINT32 || sig_len == 0 || sig_len > G_MAXUINT32 || gnutls_pubkey_init(&pub) != 0)
+        return CISCO_SIG_CANNOT_VERIFY;
+
+    if (cert) {
+        gnutls_datum_t d_cert = { (unsigned char *)cert, (unsigned int)cert_len };
+        ret = gnutls_pubkey_import_x509_raw(pub, &d_cert, GNUTLS_X509_FMT_DER, 0);
+    } else if (pkcs1) {
+        size_t spki_len = 0;
+        guint8 *spki = rsa_pkcs1_to_spki(pkcs1, pkcs1_len, &spki_len);
+        if (spki) {
+            gnutls_datum_t d_spki = { spki, (unsigned int)spki_len };
+            ret = gnutls_pubkey_import(pub, &d_spki, GNUTLS_X509_FMT_DER);
+            g_free(spki);
+        }
+    }
+    if (ret == 0 && gnutls_pubkey_get_pk_algorithm(pub, NULL) == GNUTLS_PK_RSA) {
+        /* SHA-1 is what phones and CUCM use; do not let a system policy
+         * that distrusts it turn a valid file into an "invalid" one. */
+        ret = gnutls_pubkey_verify_data2(pub, algo, GNUTLS_VERIFY_ALLOW_BROKEN, &d_data, &d_sig);
+        if (ret >= 0)
+            status = CISCO_SIG_VALID;
+        else if (ret == GNUTLS_E_PK_SIG_VERIFY_FAILED)
+            status = CISCO_SIG_INVALID;
+    }
+    gnutls_pubkey_deinit(pub);
+    return status;
+}

@@ -37,3 +37,31 @@ void cisco_sha1(const guint8 *data, size_t len, guint8 out[CISCO_SHA1_LEN]);
 char *cisco_hex(wmem_allocator_t *scope, const guint8 *data, size_t len, char sep, gboolean upper);
 
 #endif /* CISCO_CRYPTO_H */
+
+typedef enum {
+    CISCO_SIG_VALID = 0,
+    CISCO_SIG_INVALID = 1,
+    CISCO_SIG_SIGNER_NOT_FOUND = 2,
+    CISCO_SIG_CANNOT_VERIFY = 3
+} cisco_sig_status_t;
+
+/* Hash ids used by Cisco's signed files and CAPF: 1 SHA-1, 2 SHA-256, 3 SHA-512. */
+#define CISCO_HASH_SHA1     1
+#define CISCO_HASH_SHA256   2
+#define CISCO_HASH_SHA512   3
+
+/* Length of the digest for a Cisco hash id, 0 if unknown. */
+size_t cisco_hash_len(int hash_id);
+
+/* Digest data with a Cisco hash id; FALSE if the id is unknown. */
+gboolean cisco_hash(int hash_id, const guint8 *data, size_t len, guint8 *out);
+
+/* Verify an RSA PKCS#1 v1.5 signature over data with the given Cisco hash id.
+ * The key is taken from a DER certificate (cert, cert_len) or, when cert is
+ * NULL, from a DER PKCS#1 RSAPublicKey (pkcs1, pkcs1_len).
+ * Returns VALID, INVALID or CANNOT_VERIFY (unusable key or hash). */
+cisco_sig_status_t cisco_verify_rsa(int hash_id,
+                                    const guint8 *cert, size_t cert_len,
+                                    const guint8 *pkcs1, size_t pkcs1_len,
+                                    const guint8 *data, size_t data_len,
+                                    const guint8 *sig, size_t sig_len);

@@ -1135,15 +1135,16 @@ dissect_capf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 static gboolean
 looks_like_tls(tvbuff_t *tvb)
 {
-    guint8 type, major, minor;
+    guint8 type = tvb_get_guint8(tvb, 0);
 
-    if (tvb_captured_length(tvb) < 3)
+    /* change_cipher_spec .. heartbeat; when the first segment is that short,
+     * the record type has to do */
+    if (type < 20 || type > 24)
         return FALSE;
-    type = tvb_get_guint8(tvb, 0);
-    major = tvb_get_guint8(tvb, 1);
-    minor = tvb_get_guint8(tvb, 2);
-    /* change_cipher_spec .. heartbeat, SSL 3.0 .. TLS 1.3 record versions */
-    return type >= 20 && type <= 24 && major == 3 && minor <= 4;
+    if (tvb_captured_length(tvb) < 3)
+        return TRUE;
+    /* SSL 3.0 .. TLS 1.3 record versions */
+    return tvb_get_guint8(tvb, 1) == 3 && tvb_get_guint8(tvb, 2) <= 4;
 }
 
 /* TCP port 3804 (and Decode As): decide once per connection whether it is
@@ -1166,6 +1167,8 @@ dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         next = port_owner_handle;
     }
     conversation_set_dissector(conv, next);
+    /* Let the next dissector use TCP reassembly as if TCP had called it. */
+    pinfo->can_desegment = pinfo->saved_can_desegment;
     return call_dissector_with_data(next, tvb, pinfo, tree, data);
 }
 

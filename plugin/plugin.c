@@ -13,6 +13,8 @@
 
 void proto_register_capf(void);
 void proto_reg_handoff_capf(void);
+void proto_register_itl(void);
+void proto_reg_handoff_itl(void);
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
@@ -23,9 +25,13 @@ WS_DLL_PUBLIC void plugin_register(void);
 void
 plugin_register(void)
 {
-    static proto_plugin plug_capf;
+    static proto_plugin plug_capf, plug_itl;
 
     plug_capf.register_protoinfo = proto_register_capf;
     plug_capf.register_handoff = proto_reg_handoff_capf;
     proto_register_plugin(&plug_capf);
+
+    plug_itl.register_protoinfo = proto_register_itl;
+    plug_itl.register_handoff = proto_reg_handoff_itl;
+    proto_register_plugin(&plug_itl);
 }

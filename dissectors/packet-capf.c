@@ -483,7 +483,8 @@ capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         gi = proto_tree_add_string(cert_tree, hf_capf_certificate_key, tvb, offset, len, info.key);
         proto_item_set_generated(gi);
     }
-    gi = proto_tree_add_bytes(cert_tree, hf_capf_certificate_sha1, tvb, offset, len, info.sha1);
+    gi = proto_tree_add_bytes_with_length(cert_tree, hf_capf_certificate_sha1, tvb, offset, len,
+                                           info.sha1, CISCO_SHA1_LEN);
     proto_item_set_generated(gi);
     capf_call_x509(der_tvb, pinfo, cert_tree);
     proto_item_append_text(ti, " (%s)", info.subject ? info.subject : "no subject");

@@ -558,7 +558,8 @@ itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
             proto_item *gi;
 
             cisco_sha1(tvb_get_ptr(tvb, offset, len), len, sha1);
-            gi = proto_tree_add_bytes(cert_tree, hf_itl_record_cert_sha1, tvb, offset, len, sha1);
+            gi = proto_tree_add_bytes_with_length(cert_tree, hf_itl_record_cert_sha1, tvb, offset, len,
+                                                   sha1, sizeof(sha1));
             proto_item_set_generated(gi);
             proto_item_append_text(tlv_item, ": %s (SHA1 Hash HEX)",
                                    cisco_hex(pinfo->pool, sha1, sizeof(sha1), ' ', TRUE));

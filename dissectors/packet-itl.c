@@ -19,6 +19,7 @@
 
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/conversation.h>
 #include <epan/exceptions.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
@@ -139,6 +140,13 @@ static dissector_handle_t octet_stream_handle;  /* media_type's previous owner *
 static dissector_table_t ber_syntax_table;
 
 static gboolean itl_enable_tftp_reassembly = TRUE;
+static pref_t *tftp_defragment_pref;
+
+/* TFTP fields the transfer check reads */
+static int hf_tftp_opcode = -1;
+static int hf_tftp_file = -1;
+static int hf_tftp_block = -1;
+#define TFTP_OPCODE_DATA 3
 
 static const value_string itl_header_tag_vals[] = {
     { ITL_H_VERSION,             "VERSION" },
@@ -238,6 +246,14 @@ typedef struct {
     int offset;
     int len;
 } itl_span_t;
+
+/* One TFTP transfer of a trust list (per TFTP data conversation). */
+typedef struct {
+    const char *name;
+    guint32 last_data_frame;
+    guint32 last_block;
+    gboolean delivered;         /* TFTP handed the whole file to us */
+} itl_transfer_t;
 
 /* What the walk over a file collects for the checks at its end. */
 typedef struct {
@@ -848,6 +864,72 @@ dissect_itl(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
     return dissect_itl_file(tvb, pinfo, tree, NULL);
 }
 
+static itl_transfer_t *
+itl_get_transfer(packet_info *pinfo)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    itl_transfer_t *t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
+
+    if (!t) {
+        t = wmem_new0(wmem_file_scope(), itl_transfer_t);
+        conversation_add_proto_data(conv, proto_itl, t);
+    }
+    return t;
+}
+
+static field_info *
+itl_first_field(proto_tree *tree, int hf)
+{
+    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    return items && items->len ? (field_info *)items->pdata[0] : NULL;
+}
+
+/* Post-dissector: a TFTP transfer of a trust list that never completed is
+ * never handed to us by TFTP.  The first pass notes the last DATA block of
+ * each trust-list transfer (TFTP fields are only primed for post-dissectors
+ * on that pass); later passes (tshark -2, the GUI) mark that block when the
+ * file was never delivered. */
+static int
+dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    itl_transfer_t *t;
+    proto_item *ti;
+
+    if (!PINFO_FD_VISITED(pinfo)) {
+        field_info *op = itl_first_field(tree, hf_tftp_opcode);
+        field_info *file, *block;
+        const char *name;
+
+        if (!op || fvalue_get_uinteger(CAPF_FI_VALUE(op)) != TFTP_OPCODE_DATA)
+            return 0;
+        file = itl_first_field(tree, hf_tftp_file);
+        name = file ? fvalue_get_string(CAPF_FI_VALUE(file)) : NULL;
+        if (!itl_name_matches(name))
+            return 0;
+        block = itl_first_field(tree, hf_tftp_block);
+        t = itl_get_transfer(pinfo);
+        t->last_data_frame = pinfo->num;
+        t->last_block = block ? fvalue_get_uinteger(CAPF_FI_VALUE(block)) : 0;
+        if (!t->name)
+            t->name = wmem_strdup(wmem_file_scope(), name);
+        return 0;
+    }
+    {
+        conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+        t = conv ? (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl) : NULL;
+    }
+    if (!t || t->delivered || t->last_data_frame != pinfo->num ||
+        !tftp_defragment_pref || !prefs_get_bool_value(tftp_defragment_pref, pref_current))
+        return 0;
+    ti = proto_tree_add_item(tree, proto_itl, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(ti, ": %s, transfer incomplete", t->name);
+    expert_add_info_format(pinfo, ti, &ei_itl_truncated,
+                           "TFTP transfer of %s stopped after block %u: the phone did not get the whole trust list",
+                           t->name, t->last_block);
+    col_append_fstr(pinfo->cinfo, COL_INFO, " [%s transfer incomplete]", t->name);
+    return 0;
+}
+
 static gboolean
 dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -857,6 +939,8 @@ dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         return FALSE;
     if (tvb_reported_length(tvb) < 10)
         return FALSE;
+    if (!PINFO_FD_VISITED(pinfo))
+        itl_get_transfer(pinfo)->delivered = TRUE;
     dissect_itl_file(tvb, pinfo, tree, filename);
     return TRUE;
 }
@@ -891,12 +975,12 @@ static void
 itl_enable_tftp_defragment(void)
 {
     module_t *tftp = prefs_find_module("tftp");
-    pref_t *pref = tftp ? prefs_find_preference(tftp, "defragment") : NULL;
 
-    if (!pref || !itl_enable_tftp_reassembly)
+    tftp_defragment_pref = tftp ? prefs_find_preference(tftp, "defragment") : NULL;
+    if (!tftp_defragment_pref || !itl_enable_tftp_reassembly)
         return;
-    prefs_set_bool_value(pref, TRUE, pref_default);
-    prefs_set_bool_value(pref, TRUE, pref_current);
+    prefs_set_bool_value(tftp_defragment_pref, TRUE, pref_default);
+    prefs_set_bool_value(tftp_defragment_pref, TRUE, pref_current);
 }
 
 void
@@ -1073,4 +1157,17 @@ proto_reg_handoff_itl(void)
     dissector_add_string("media_type", "application/octet-stream",
                          create_dissector_handle(dissect_itl_octet_stream, proto_itl));
     itl_enable_tftp_defragment();
+
+    hf_tftp_opcode = proto_registrar_get_id_byname("tftp.opcode");
+    hf_tftp_file = proto_registrar_get_id_byname("tftp.destination_file");
+    hf_tftp_block = proto_registrar_get_id_byname("tftp.block");
+    if (hf_tftp_opcode > 0 && hf_tftp_file > 0 && hf_tftp_block > 0) {
+        dissector_handle_t check = create_dissector_handle(dissect_itl_transfer_check, proto_itl);
+        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+        g_array_append_val(wanted, hf_tftp_opcode);
+        g_array_append_val(wanted, hf_tftp_file);
+        g_array_append_val(wanted, hf_tftp_block);
+        register_postdissector(check);
+        set_postdissector_wanted_hfids(check, wanted);
+    }
 }

@@ -14,4 +14,11 @@
     (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
+/* field_info's value became a pointer in 4.2 */
+#if CAPF_WS_AT_LEAST(4, 2)
+#define CAPF_FI_VALUE(fi) ((fi)->value)
+#else
+#define CAPF_FI_VALUE(fi) (&(fi)->value)
+#endif
+
 #endif /* CAPF_WS_COMPAT_H */

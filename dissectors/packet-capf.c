@@ -368,6 +368,7 @@ typedef struct {
     guint32 session_id;
     gboolean have_session_id;
     gboolean op_succeeded;      /* phone confirmed store / fetch / delete */
+    gboolean ended;             /* END_SESSION seen */
 } capf_conv_t;
 
 /* Values of one message, collected while its elements are dissected. */
@@ -834,7 +835,45 @@ capf_reason_text(gint reason)
     return val_to_str_const(reason, capf_reason_vals, "unknown reason");
 }
 
-/* First pass: advance the session state with this message. */
+/* The request of the session's operation, while the phone has not answered it. */
+static gboolean
+capf_operation_pending(const capf_conv_t *cc)
+{
+    switch (cc->session.operation) {
+    case CAPF_OP_INSTALL: return cc->pending[CAPF_STORE_CERTIFICATE_REQUEST] != NULL;
+    case CAPF_OP_FETCH:   return cc->pending[CAPF_FETCH_CERTIFICATE_REQUEST] != NULL;
+    case CAPF_OP_DELETE:  return cc->pending[CAPF_DELETE_CERTIFICATE_REQUEST] != NULL;
+    default:              return FALSE;
+    }
+}
+
+/* Outcome once the server has ended the session.  The phone's answer to the
+ * operation may still follow END_SESSION on the same connection (the server
+ * may send both at once), so an unanswered operation stays "incomplete". */
+static void
+capf_settle_outcome(capf_conv_t *cc)
+{
+    capf_session_t *s = &cc->session;
+
+    if (!cc->ended)
+        return;
+    if (s->failure)
+        s->outcome = CAPF_OUTCOME_FAILED;
+    else if (s->operation == CAPF_OP_NONE)
+        s->outcome = CAPF_OUTCOME_NOTHING;
+    else if (cc->op_succeeded)
+        s->outcome = s->operation == CAPF_OP_INSTALL ? CAPF_OUTCOME_INSTALLED :
+                     s->operation == CAPF_OP_FETCH ? CAPF_OUTCOME_FETCHED : CAPF_OUTCOME_DELETED;
+    else if (capf_operation_pending(cc))
+        s->outcome = CAPF_OUTCOME_INCOMPLETE;
+    else {
+        s->outcome = CAPF_OUTCOME_FAILED;
+        s->failure = "session ended before the phone confirmed the operation";
+    }
+}
+
+/* First pass: advance the session state with this message (request
+ * tracking has already run for it). */
 static void
 capf_update_session(capf_conv_t *cc, guint8 cmd, const capf_msg_t *msg)
 {
@@ -848,7 +887,9 @@ capf_update_session(capf_conv_t *cc, guint8 cmd, const capf_msg_t *msg)
     case CAPF_AUTH_RESPONSE:
         if (msg->device_name && *msg->device_name)
             s->device_name = wmem_strdup(wmem_file_scope(), msg->device_name);
-        if (s->auth_type == CAPF_UNKNOWN)
+        /* capfd always sends AUTH_TYPE 0 and CUCM none at all: then what the
+         * phone sent tells how it authenticated */
+        if (s->auth_type == CAPF_UNKNOWN || s->auth_type == 0)
             s->auth_type = capf_phone_auth_type(msg);
         break;
     case CAPF_KEY_GENERATE_REQUEST: {
@@ -883,24 +924,16 @@ capf_update_session(capf_conv_t *cc, guint8 cmd, const capf_msg_t *msg)
             s->failure = wmem_strdup_printf(wmem_file_scope(), "phone could not %s the certificate (%s)",
                                             what, capf_reason_text(msg->reason));
         }
+        capf_settle_outcome(cc);
         break;
     case CAPF_END_SESSION:
+        cc->ended = TRUE;
         if (s->operation == CAPF_UNKNOWN)
             s->operation = CAPF_OP_NONE;
         if (!capf_reason_is_ok(msg->reason) && !s->failure)
             s->failure = wmem_strdup_printf(wmem_file_scope(), "server ended the session: %s",
                                             capf_reason_text(msg->reason));
-        if (s->failure) {
-            s->outcome = CAPF_OUTCOME_FAILED;
-        } else if (s->operation == CAPF_OP_NONE) {
-            s->outcome = CAPF_OUTCOME_NOTHING;
-        } else if (!cc->op_succeeded) {
-            s->outcome = CAPF_OUTCOME_FAILED;
-            s->failure = "session ended before the phone confirmed the operation";
-        } else {
-            s->outcome = s->operation == CAPF_OP_INSTALL ? CAPF_OUTCOME_INSTALLED :
-                         s->operation == CAPF_OP_FETCH ? CAPF_OUTCOME_FETCHED : CAPF_OUTCOME_DELETED;
-        }
+        capf_settle_outcome(cc);
         break;
     default:
         break;

@@ -36,7 +36,6 @@ void cisco_sha1(const guint8 *data, size_t len, guint8 out[CISCO_SHA1_LEN]);
 /* Format bytes as "AB:CD:EF" (sep ':'), "AB CD EF" (sep ' ') or "abcdef" (sep 0). */
 char *cisco_hex(wmem_allocator_t *scope, const guint8 *data, size_t len, char sep, gboolean upper);
 
-#endif /* CISCO_CRYPTO_H */
 
 typedef enum {
     CISCO_SIG_VALID = 0,
@@ -65,3 +64,5 @@ cisco_sig_status_t cisco_verify_rsa(int hash_id,
                                     const guint8 *pkcs1, size_t pkcs1_len,
                                     const guint8 *data, size_t data_len,
                                     const guint8 *sig, size_t sig_len);
+
+#endif /* CISCO_CRYPTO_H */

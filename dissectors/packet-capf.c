@@ -24,6 +24,7 @@
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tvbuff.h>
 #include <epan/show_exception.h>
 #include <epan/dissectors/packet-ber.h>
 #include <epan/dissectors/packet-tcp.h>
@@ -32,6 +33,7 @@
 
 #include "ws-compat.h"
 #include "cisco-crypto.h"
+#include "cisco-trust.h"
 
 void proto_register_capf(void);
 void proto_reg_handoff_capf(void);
@@ -195,6 +197,13 @@ static expert_field ei_capf_bad_certificate = EI_INIT;
 static expert_field ei_capf_password = EI_INIT;
 static expert_field ei_capf_session_id_changed = EI_INIT;
 static expert_field ei_capf_unmatched_response = EI_INIT;
+static expert_field ei_capf_deadline = EI_INIT;
+static expert_field ei_capf_cert_mismatch = EI_INIT;
+static expert_field ei_capf_connection_failed = EI_INIT;
+static expert_field ei_capf_auth_failed = EI_INIT;
+static expert_field ei_capf_unknown_device = EI_INIT;
+static expert_field ei_capf_key_generation_failed = EI_INIT;
+static expert_field ei_capf_no_operation = EI_INIT;
 
 static dissector_handle_t capf_handle;
 static dissector_handle_t capf_tcp_handle;
@@ -203,6 +212,24 @@ static dissector_handle_t port_owner_handle;    /* HiQnet on TCP 3804 */
 static dissector_table_t ber_syntax_table;
 
 static gboolean capf_desegment = TRUE;
+static guint capf_stall_seconds = 1;
+static guint capf_late_seconds = 10;
+
+static dissector_table_t tcp_port_table;
+
+/* Fields the verdict post-dissector reads (first pass only). */
+static int hf_tcp_flags = -1;
+static int hf_tls_alert_level = -1;
+static int hf_tls_alert_desc = -1;
+static int hf_tls_handshake_type = -1;
+static int hf_tls_certificate = -1;
+
+#define TCP_FLAG_FIN    0x001
+#define TCP_FLAG_SYN    0x002
+#define TCP_FLAG_RST    0x004
+#define TCP_FLAG_ACK    0x010
+#define TLS_ALERT_FATAL 2
+#define TLS_HS_CERTIFICATE 11
 
 static const value_string capf_command_vals[] = {
     { CAPF_AUTH_REQUEST,                "AUTH_REQUEST" },
@@ -350,6 +377,13 @@ typedef struct {
     gint outcome;               /* CAPF_OUTCOME_* */
 } capf_session_t;
 
+/* A troubleshooting verdict: expert and its message. */
+typedef struct capf_verdict {
+    expert_field *ei;
+    const char *text;
+    struct capf_verdict *next;
+} capf_verdict_t;
+
 /* First-pass results for one PDU. */
 typedef struct {
     guint32 frame;              /* frame this PDU was dissected in */
@@ -360,6 +394,8 @@ typedef struct {
     capf_session_t session;     /* as known once this PDU was seen */
     gboolean session_id_changed;
     gboolean unmatched_response;
+    guint8 command;
+    capf_verdict_t *verdicts;   /* may grow after the PDU: shown on later passes */
 } capf_pdu_info_t;
 
 typedef struct {
@@ -369,7 +405,21 @@ typedef struct {
     gboolean have_session_id;
     gboolean op_succeeded;      /* phone confirmed store / fetch / delete */
     gboolean ended;             /* END_SESSION seen */
+    gboolean key_in_progress;   /* REQUEST_IN_PROGRESS announced a slow key */
+    capf_pdu_info_t *last_pdu;
+    /* connection events, for the verdicts */
+    guint32 first_syn_frame;
+    guint syn_count;
+    gboolean syn_answered;
+    gboolean closed;
+    gboolean tls_seen;
+    gboolean tls_alert;
+    gboolean not_capf;          /* the port's previous owner (HiQnet) has it */
 } capf_conv_t;
+
+/* Verdicts of a frame without a CAPF PDU (SYN, RST, FIN, TLS alert, TLS
+ * certificate), in file-scope proto data under this key. */
+#define CAPF_FRAME_VERDICTS_KEY 0x7fff0000
 
 /* Values of one message, collected while its elements are dissected. */
 typedef struct {
@@ -388,9 +438,34 @@ typedef struct {
     const char *device_name;
     const char *cert_subject_cn;
     const char *public_key;     /* "RSA 2048", from the SPKI */
+    gint retry_delay;
 } capf_msg_t;
 
 #define CAPF_PINFO_PDU_COUNTER  0   /* key in pinfo->pool proto data */
+
+static void capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...)
+{
+    capf_verdict_t *v = wmem_new0(wmem_file_scope(), capf_verdict_t);
+    va_list ap;
+
+    va_start(ap, fmt);
+    v->ei = ei;
+    v->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+    while (*list)
+        list = &(*list)->next;
+    *list = v;
+}
+
+static void
+capf_show_verdicts(packet_info *pinfo, proto_item *ti, const capf_verdict_t *v)
+{
+    for (; v; v = v->next)
+        expert_add_info_format(pinfo, ti, v->ei, "%s", v->text);
+}
 
 static guint8
 capf_response_code(guint8 request)
@@ -722,6 +797,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             guint32 delay;
             proto_tree_add_item_ret_uint(tree, hf_capf_retry_delay, tvb, offset, len, ENC_BIG_ENDIAN, &delay);
             proto_item_append_text(elem_item, ": %u", delay);
+            msg->retry_delay = (gint)delay;
         } else {
             capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_retry_delay, offset, len, 4);
         }
@@ -870,6 +946,19 @@ capf_settle_outcome(capf_conv_t *cc)
         s->outcome = CAPF_OUTCOME_FAILED;
         s->failure = "session ended before the phone confirmed the operation";
     }
+}
+
+/* A verdict that explains a session that did not finish. */
+static void
+capf_fail_session(capf_conv_t *cc, const char *why)
+{
+    capf_session_t *s = &cc->session;
+
+    if (s->outcome != CAPF_OUTCOME_INCOMPLETE && s->outcome != CAPF_OUTCOME_FAILED)
+        return;
+    if (!s->failure)
+        s->failure = wmem_strdup(wmem_file_scope(), why);
+    s->outcome = CAPF_OUTCOME_FAILED;
 }
 
 /* First pass: advance the session state with this message (request
@@ -1060,14 +1149,80 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
     return wmem_strbuf_get_str(sb);
 }
 
+/* First pass: verdicts that one message tells (prev_cmd: the connection's
+ * previous CAPF command, 0 if none). */
+static void
+capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_cmd, const capf_msg_t *msg,
+                  capf_pdu_info_t *pi)
+{
+    const char *device = cc->session.device_name ? cc->session.device_name : "the phone";
+
+    if (pi->request_frame && cmd != CAPF_REQUEST_IN_PROGRESS && capf_late_seconds) {
+        nstime_t delta;
+        double secs;
+
+        nstime_delta(&delta, &pinfo->abs_ts, &pi->request_time);
+        secs = nstime_to_sec(&delta);
+        /* a key the phone announced with REQUEST_IN_PROGRESS may take long */
+        if (secs > capf_late_seconds && !(cmd == CAPF_KEY_GENERATE_RESPONSE && cc->key_in_progress))
+            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
+                             "Answer %.1f s after the request in frame %u, later than %u s (preference "
+                             "capf.late_answer): the other side may already have given up",
+                             secs, pi->request_frame, capf_late_seconds);
+    }
+
+    switch (cmd) {
+    case CAPF_REQUEST_IN_PROGRESS:
+        cc->key_in_progress = TRUE;
+        break;
+    case CAPF_KEY_GENERATE_RESPONSE:
+        if (!msg->have_public_key)
+            capf_add_verdict(&pi->verdicts, &ei_capf_key_generation_failed,
+                             "%s could not generate the requested key (%s): CUCM reports "
+                             "\"Key Generation Failed\"", device, capf_reason_text(msg->reason));
+        break;
+    case CAPF_RETRY_LATER:
+        if (msg->retry_delay != CAPF_UNKNOWN)
+            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
+                             "CAPF asks %s to retry in %d s: the operation did not go ahead now", device,
+                             msg->retry_delay);
+        else
+            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
+                             "CAPF asks %s to retry later: the operation did not go ahead now", device);
+        break;
+    case CAPF_END_SESSION:
+        if (msg->reason == CAPF_REASON_TIMED_OUT || msg->reason == CAPF_REASON_LATE_REQUEST)
+            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
+                             "CAPF ended the session: %s. The operation passed its deadline (\"Operation "
+                             "Completes By\") or a step timed out; the phone shows \"LSC: Failed\". "
+                             "Schedule the operation again", capf_reason_text(msg->reason));
+        else if (msg->reason == CAPF_REASON_UNKNOWN_DEVICE)
+            capf_add_verdict(&pi->verdicts, &ei_capf_unknown_device,
+                             "CAPF does not know %s: no device of that name, or no CAPF settings for it",
+                             device);
+        else if (capf_reason_is_ok(msg->reason) && cc->session.operation == CAPF_OP_NONE)
+            capf_add_verdict(&pi->verdicts, &ei_capf_no_operation,
+                             "No certificate operation pending for %s", device);
+        else if (!capf_reason_is_ok(msg->reason) && prev_cmd == CAPF_AUTH_RESPONSE)
+            capf_add_verdict(&pi->verdicts, &ei_capf_auth_failed,
+                             "CAPF ended the session (%s) right after the AUTH_RESPONSE of %s: wrong authentication "
+                             "string, LSC/MIC not trusted by CAPF, or (CUCM) no operation pending",
+                             capf_reason_text(msg->reason), device);
+        break;
+    default:
+        break;
+    }
+}
+
 static int
 dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     proto_item *ti, *cmd_item, *id_item, *pid_item;
     proto_tree *capf_tree;
     guint32 protocol_id, cmd, session_id, body_len;
-    capf_msg_t msg = { CAPF_UNKNOWN, CAPF_UNKNOWN, CAPF_UNKNOWN, CAPF_UNKNOWN, CAPF_UNKNOWN,
-                       CAPF_UNKNOWN, CAPF_UNKNOWN, FALSE, FALSE, FALSE, FALSE, FALSE, NULL, NULL, NULL };
+    capf_msg_t msg = { .reason = CAPF_UNKNOWN, .version = CAPF_UNKNOWN, .auth_type = CAPF_UNKNOWN,
+                       .key_type = CAPF_UNKNOWN, .curve = CAPF_UNKNOWN, .key_size = CAPF_UNKNOWN,
+                       .cert_type = CAPF_UNKNOWN, .retry_delay = CAPF_UNKNOWN };
     capf_conv_t *cc;
     capf_pdu_info_t *pi;
     const capf_session_t *session;
@@ -1116,8 +1271,11 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
             pi->session_id_changed = TRUE;
         cc->session_id = session_id;
         cc->have_session_id = TRUE;
+        pi->command = (guint8)cmd;
         capf_track(cc, pinfo, (guint8)cmd, pi);
         capf_update_session(cc, (guint8)cmd, &msg);
+        capf_pdu_verdicts(cc, pinfo, (guint8)cmd, cc->last_pdu ? cc->last_pdu->command : 0, &msg, pi);
+        cc->last_pdu = pi;
         pi->session = cc->session;
         p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, pdu_index, pi);
         session = &pi->session;
@@ -1129,6 +1287,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         expert_add_info(pinfo, id_item, &ei_capf_session_id_changed);
     if (pi->unmatched_response)
         expert_add_info(pinfo, cmd_item, &ei_capf_unmatched_response);
+    capf_show_verdicts(pinfo, ti, pi->verdicts);
     if (pi->response_frame) {
         proto_item *gi = proto_tree_add_uint(capf_tree, hf_capf_response_in, tvb, 0, 0, pi->response_frame);
         proto_item_set_generated(gi);
@@ -1150,6 +1309,211 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         proto_item_append_text(ti, ", %s%s", name, detail);
     }
     return tvb_captured_length(tvb);
+}
+
+/*** Connection verdicts (post-dissector) ***/
+
+static field_info *
+capf_first_field(proto_tree *tree, int hf)
+{
+    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    return items && items->len ? (field_info *)items->pdata[0] : NULL;
+}
+
+static gboolean
+capf_is_capf_port(guint32 port)
+{
+    return dissector_get_uint_handle(tcp_port_table, port) == capf_tcp_handle;
+}
+
+/* Alerts a TLS client sends when it does not accept the server's certificate */
+static gboolean
+capf_alert_rejects_certificate(guint32 desc)
+{
+    switch (desc) {
+    case 42:    /* bad_certificate */
+    case 43:    /* unsupported_certificate */
+    case 44:    /* certificate_revoked */
+    case 45:    /* certificate_expired */
+    case 46:    /* certificate_unknown */
+    case 48:    /* unknown_ca */
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static const value_string capf_tls_alert_vals[] = {
+    { 10, "unexpected_message" }, { 20, "bad_record_mac" }, { 40, "handshake_failure" },
+    { 42, "bad_certificate" }, { 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
+    { 45, "certificate_expired" }, { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
+    { 48, "unknown_ca" }, { 49, "access_denied" }, { 50, "decode_error" }, { 51, "decrypt_error" },
+    { 70, "protocol_version" }, { 71, "insufficient_security" }, { 80, "internal_error" },
+    { 0, NULL }
+};
+
+/* The server's certificate against the CAPF records of the phone's ITL. */
+static void
+capf_check_server_certificate(packet_info *pinfo, field_info *cert, capf_verdict_t **out)
+{
+    const cisco_trust_list_t *list = cisco_trust_latest(pinfo->num, &pinfo->dst);
+    const guint8 *der;
+    guint8 sha1[CISCO_SHA1_LEN];
+
+    if (!list || !cert->ds_tvb || cert->length <= 0)
+        return;
+    der = tvb_get_ptr(cert->ds_tvb, cert->start, cert->length);
+    if (cisco_trust_matches(list, der, cert->length))
+        return;
+    cisco_sha1(der, cert->length, sha1);
+    capf_add_verdict(out, &ei_capf_cert_mismatch,
+                     "The CAPF server certificate (SHA-1 %s, frame %u) is not the CAPF record of %s in "
+                     "frame %u (%s): the phone will report \"LSC: Connection failed\" unless TVS "
+                     "vouches for it",
+                     cisco_hex(pinfo->pool, sha1, sizeof(sha1), 0, FALSE), pinfo->num, list->name, list->frame,
+                     cisco_trust_describe(list, pinfo->pool));
+}
+
+/* First pass over one TCP segment of a CAPF connection. */
+static void
+capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc, gboolean from_server,
+                           guint32 capf_port, capf_verdict_t **out)
+{
+    field_info *fi = capf_first_field(tree, hf_tcp_flags);
+    guint32 flags = fi ? fvalue_get_uinteger(CAPF_FI_VALUE(fi)) : 0;
+    const char *side = from_server ? "CAPF server" : "phone";
+    field_info *level = capf_first_field(tree, hf_tls_alert_level);
+
+    if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
+        if (++cc->syn_count == 1)
+            cc->first_syn_frame = pinfo->num;
+        else if (!cc->syn_answered) {
+            capf_add_verdict(out, &ei_capf_connection_failed,
+                             "SYN to CAPF port %u sent again (attempt %u) without an answer: CAPF server "
+                             "unreachable or the port is filtered", capf_port, cc->syn_count);
+            capf_fail_session(cc, "no answer to the connection request (SYN)");
+        }
+    }
+    if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
+        cc->syn_answered = TRUE;
+    if ((flags & TCP_FLAG_RST) && from_server && cc->syn_count && !cc->syn_answered && !cc->closed) {
+        cc->closed = TRUE;
+        capf_add_verdict(out, &ei_capf_connection_failed,
+                         "CAPF port %u refused the connection (RST to the SYN): the CAPF service is stopped "
+                         "or not listening", capf_port);
+        capf_fail_session(cc, "connection refused");
+        return;
+    }
+
+    if (capf_first_field(tree, hf_tls_handshake_type))
+        cc->tls_seen = TRUE;
+    if (level && fvalue_get_uinteger(CAPF_FI_VALUE(level)) == TLS_ALERT_FATAL && !cc->tls_alert) {
+        field_info *desc_fi = capf_first_field(tree, hf_tls_alert_desc);
+        guint32 desc = desc_fi ? fvalue_get_uinteger(CAPF_FI_VALUE(desc_fi)) : 0;
+        const char *name = val_to_str_const(desc, capf_tls_alert_vals, "unknown alert");
+
+        cc->tls_alert = TRUE;
+        cc->tls_seen = TRUE;
+        if (!from_server && !cc->last_pdu && capf_alert_rejects_certificate(desc)) {
+            capf_add_verdict(out, &ei_capf_cert_mismatch,
+                             "The phone rejected the CAPF server certificate (TLS alert %s): it is not the "
+                             "CAPF certificate in the phone's ITL and TVS did not vouch for it; the phone "
+                             "reports \"LSC: Connection failed\"", name);
+            capf_fail_session(cc, "the phone rejected the CAPF certificate");
+        } else {
+            capf_add_verdict(out, &ei_capf_connection_failed,
+                             "TLS with CAPF failed: fatal alert %s (%u) from the %s", name, desc, side);
+            capf_fail_session(cc, "TLS failure");
+        }
+    }
+    if (from_server) {
+        field_info *cert = capf_first_field(tree, hf_tls_certificate);
+        if (cert)
+            capf_check_server_certificate(pinfo, cert, out);
+    }
+
+    if ((flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) && !cc->closed) {
+        const char *how = (flags & TCP_FLAG_RST) ? "reset" : "closed";
+
+        cc->closed = TRUE;
+        if (cc->ended || cc->tls_alert)
+            return;
+        if (cc->last_pdu) {
+            capf_pdu_info_t *last = cc->last_pdu;
+            const char *what = val_to_str_ext_const(last->command, &capf_command_vals_ext, "the last message");
+            nstime_t delta;
+            double secs;
+
+            nstime_delta(&delta, &pinfo->abs_ts, &last->time);
+            secs = nstime_to_sec(&delta);
+            if (capf_stall_seconds && secs >= capf_stall_seconds) {
+                capf_add_verdict(out, &ei_capf_deadline,
+                                 "%s (frame %u) got no answer for %.1f s, then the %s %s the connection: "
+                                 "a timeout, the operation did not finish", what, last->frame, secs, side, how);
+                capf_add_verdict(&last->verdicts, &ei_capf_deadline,
+                                 "No answer to this %s: the %s %s the connection %.1f s later (frame %u)",
+                                 what, side, how, secs, pinfo->num);
+                capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "timeout: no answer to %s", what));
+            } else {
+                capf_add_verdict(out, &ei_capf_connection_failed,
+                                 "The %s %s the CAPF connection %.3f s after %s (frame %u), before END_SESSION",
+                                 side, how, secs, what, last->frame);
+                capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "connection %s by the %s", how, side));
+            }
+        } else if (cc->syn_answered || cc->tls_seen) {
+            capf_add_verdict(out, &ei_capf_connection_failed,
+                             "The %s %s the connection before any CAPF message%s", side, how,
+                             cc->tls_seen ? " (TLS had started)" : "");
+            capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "connection %s by the %s before CAPF", how, side));
+        }
+    }
+}
+
+/* Marks CAPF connections that failed below CAPF (refused, unanswered, TLS
+ * failure, cut) and the frames where a timeout became known.  Connections
+ * on TCP ports given to CAPF (3804 or Decode As) only. */
+static int
+dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    gboolean from_server;
+    guint32 capf_port;
+    capf_conv_t *cc;
+    capf_verdict_t *verdicts;
+    gboolean syn_unanswered;
+    proto_item *ti;
+
+    if (pinfo->ptype != PT_TCP)
+        return 0;
+    from_server = capf_is_capf_port(pinfo->srcport);
+    if (!from_server && !capf_is_capf_port(pinfo->destport))
+        return 0;
+    capf_port = from_server ? pinfo->srcport : pinfo->destport;
+    cc = capf_get_conv(pinfo);
+    if (cc->not_capf)
+        return 0;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        verdicts = NULL;
+        capf_connection_first_pass(pinfo, tree, cc, from_server, capf_port, &verdicts);
+        if (verdicts)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY, verdicts);
+    }
+    verdicts = (capf_verdict_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY);
+    /* known only once the whole capture was seen: the first SYN was never answered */
+    syn_unanswered = PINFO_FD_VISITED(pinfo) && cc->first_syn_frame == pinfo->num && !cc->syn_answered &&
+                     cc->syn_count > 1;
+    if (!verdicts && !syn_unanswered)
+        return 0;
+
+    ti = proto_tree_add_item(tree, proto_capf, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(ti, ", connection verdict");
+    capf_show_verdicts(pinfo, ti, verdicts);
+    if (syn_unanswered)
+        expert_add_info_format(pinfo, ti, &ei_capf_connection_failed,
+                               "SYN to CAPF port %u never answered (sent %u times): CAPF server unreachable "
+                               "or the port is filtered", capf_port, cc->syn_count);
+    capf_add_session_tree(tvb, proto_item_add_subtree(ti, ett_capf), &cc->session);
+    col_append_str(pinfo->cinfo, COL_INFO, " [CAPF verdict]");
+    return 0;
 }
 
 static guint
@@ -1199,6 +1563,7 @@ dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         next = capf_handle;
     } else {
         next = port_owner_handle;
+        capf_get_conv(pinfo)->not_capf = TRUE;
     }
     conversation_set_dissector(conv, next);
     /* Let the next dissector use TCP reassembly as if TCP had called it. */
@@ -1379,6 +1744,27 @@ proto_register_capf(void)
         { &ei_capf_unmatched_response,
           { "capf.expert.unmatched_response", PI_SEQUENCE, PI_NOTE,
             "Response without a matching request on this connection", EXPFILL } },
+        { &ei_capf_deadline,
+          { "capf.expert.deadline", PI_SEQUENCE, PI_ERROR,
+            "CAPF operation timed out or passed its deadline (phone: \"LSC: Failed\")", EXPFILL } },
+        { &ei_capf_cert_mismatch,
+          { "capf.expert.cert_mismatch", PI_SECURITY, PI_ERROR,
+            "CAPF certificate not trusted by the phone (phone: \"LSC: Connection failed\")", EXPFILL } },
+        { &ei_capf_connection_failed,
+          { "capf.expert.connection_failed", PI_SEQUENCE, PI_ERROR,
+            "CAPF connection failed (phone: \"LSC: Connection failed\")", EXPFILL } },
+        { &ei_capf_auth_failed,
+          { "capf.expert.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
+            "CAPF refused the phone's authentication", EXPFILL } },
+        { &ei_capf_unknown_device,
+          { "capf.expert.unknown_device", PI_RESPONSE_CODE, PI_ERROR,
+            "CAPF does not know this device", EXPFILL } },
+        { &ei_capf_key_generation_failed,
+          { "capf.expert.key_generation_failed", PI_RESPONSE_CODE, PI_ERROR,
+            "The phone could not generate its key", EXPFILL } },
+        { &ei_capf_no_operation,
+          { "capf.expert.no_operation", PI_RESPONSE_CODE, PI_NOTE,
+            "No certificate operation pending for this device", EXPFILL } },
     };
 
     module_t *capf_module;
@@ -1400,6 +1786,19 @@ proto_register_capf(void)
                                    "TCP segments or TLS records (TCP's \"Allow subdissectors to reassemble "
                                    "TCP streams\" must be on too)",
                                    &capf_desegment);
+    prefs_register_uint_preference(capf_module, "stall_timeout",
+                                   "Unanswered message timeout (seconds)",
+                                   "A CAPF connection that closes at least this long after a message that got "
+                                   "no answer is a timeout (capf.expert.deadline); a quicker close or reset is "
+                                   "a connection failure (capf.expert.connection_failed).  0 turns the timeout "
+                                   "verdict off",
+                                   10, &capf_stall_seconds);
+    prefs_register_uint_preference(capf_module, "late_answer",
+                                   "Late answer threshold (seconds)",
+                                   "An answer that comes more than this long after its request is flagged as "
+                                   "late (capf.expert.deadline); phones and capfd give up after about 8-10 s. "
+                                   "A key announced with REQUEST_IN_PROGRESS is exempt.  0 turns it off",
+                                   10, &capf_late_seconds);
 }
 
 void
@@ -1415,4 +1814,24 @@ proto_reg_handoff_capf(void)
     ssl_dissector_add(CAPF_TCP_PORT, capf_handle);
     /* ... then the demultiplexer takes tcp.port 3804 (TLS, plain CAPF or HiQnet). */
     dissector_add_uint_with_preference("tcp.port", CAPF_TCP_PORT, capf_tcp_handle);
+    tcp_port_table = find_dissector_table("tcp.port");
+
+    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
+    hf_tls_alert_level = proto_registrar_get_id_byname("tls.alert_message.level");
+    hf_tls_alert_desc = proto_registrar_get_id_byname("tls.alert_message.desc");
+    hf_tls_handshake_type = proto_registrar_get_id_byname("tls.handshake.type");
+    hf_tls_certificate = proto_registrar_get_id_byname("tls.handshake.certificate");
+    {
+        int wanted_ids[] = { hf_tcp_flags, hf_tls_alert_level, hf_tls_alert_desc, hf_tls_handshake_type,
+                             hf_tls_certificate };
+        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+        dissector_handle_t verdicts = create_dissector_handle(dissect_capf_verdicts, proto_capf);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(wanted_ids); i++) {
+            if (wanted_ids[i] > 0)
+                g_array_append_val(wanted, wanted_ids[i]);
+        }
+        register_postdissector(verdicts);
+        set_postdissector_wanted_hfids(verdicts, wanted);
+    }
 }

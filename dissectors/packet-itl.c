@@ -29,6 +29,7 @@
 
 #include "ws-compat.h"
 #include "cisco-crypto.h"
+#include "cisco-trust.h"
 
 void proto_register_itl(void);
 void proto_reg_handoff_itl(void);
@@ -271,6 +272,7 @@ typedef struct {
     itl_span_t signer_cert;
     itl_span_t signer_pkcs1;
     proto_item *signer_item;
+    wmem_array_t *capf_records; /* cisco_capf_record_t, for the CAPF verdicts */
 } itl_file_t;
 
 typedef struct {
@@ -634,6 +636,28 @@ itl_check_cert_hash(tvbuff_t *tvb, packet_info *pinfo, const itl_record_t *r)
     }
 }
 
+/* Remember how a CAPF record identifies the CAPF certificate. */
+static void
+itl_note_capf_record(tvbuff_t *tvb, itl_file_t *f, const itl_record_t *r)
+{
+    cisco_capf_record_t rec;
+
+    memset(&rec, 0, sizeof(rec));
+    if (r->certificate.len) {
+        rec.have_cert = TRUE;
+        cisco_sha1(tvb_get_ptr(tvb, r->certificate.offset, r->certificate.len), r->certificate.len, rec.cert_sha1);
+    } else if (r->cert_hash.len && (size_t)r->cert_hash.len <= sizeof(rec.hash)) {
+        rec.hash_id = cisco_hash_len(r->hash_algorithm) == (size_t)r->cert_hash.len ? r->hash_algorithm :
+                      r->cert_hash.len == 20 ? CISCO_HASH_SHA1 :
+                      r->cert_hash.len == 32 ? CISCO_HASH_SHA256 : CISCO_HASH_SHA512;
+        rec.hash_len = r->cert_hash.len;
+        tvb_memcpy(tvb, rec.hash, r->cert_hash.offset, r->cert_hash.len);
+    } else {
+        return;
+    }
+    wmem_array_append_one(f->capf_records, rec);
+}
+
 /* Is this record the one that signed the file (SAST, same serial/issuer)? */
 static gboolean
 itl_is_signer(tvbuff_t *tvb, const itl_file_t *f, const itl_record_t *r)
@@ -721,8 +745,10 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
                         r.have_function ? val_to_str(r.function, itl_function_vals, "%u") : "(no function)",
                         r.subject ? r.subject : (r.dns_name ? r.dns_name : ""));
     itl_check_cert_hash(tvb, pinfo, &r);
-    if (r.have_function && r.function == ITL_ROLE_CAPF)
+    if (r.have_function && r.function == ITL_ROLE_CAPF) {
         f->have_capf = TRUE;
+        itl_note_capf_record(tvb, f, &r);
+    }
     if (!f->signer_record && itl_is_signer(tvb, f, &r)) {
         f->signer_record = f->record_count;
         f->signer_cert = r.certificate;
@@ -789,6 +815,7 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     memset(&f, 0, sizeof(f));
     f.name = name;
     f.digest = -1;
+    f.capf_records = wmem_array_new(pinfo->pool, sizeof(cisco_capf_record_t));
 
     ti = proto_tree_add_item(tree, proto_itl, tvb, 0, -1, ENC_NA);
     itl_tree = proto_item_add_subtree(ti, ett_itl);
@@ -821,6 +848,11 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
             offset = itl_dissect_record(tvb, pinfo, itl_tree, offset, file_end, &f);
         gi = proto_tree_add_uint(itl_tree, hf_itl_record_count, tvb, 0, 0, f.record_count);
         proto_item_set_generated(gi);
+    }
+    if (!PINFO_FD_VISITED(pinfo) && wmem_array_get_count(f.capf_records)) {
+        cisco_trust_list_t *list = cisco_trust_add_list(pinfo->num, &pinfo->dst, f.name);
+        for (guint i = 0; i < wmem_array_get_count(f.capf_records); i++)
+            cisco_trust_add_capf(list, (const cisco_capf_record_t *)wmem_array_index(f.capf_records, i));
     }
     if (f.signer_record) {
         gi = proto_tree_add_uint(itl_tree, hf_itl_signer_record, tvb, 0, 0, f.signer_record);
@@ -1131,6 +1163,7 @@ proto_register_itl(void)
     expert_register_field_array(expert_itl, ei, array_length(ei));
 
     itl_handle = register_dissector("itl", dissect_itl, proto_itl);
+    register_init_routine(cisco_trust_reset);
 
     itl_module = prefs_register_protocol(proto_itl, NULL);
     prefs_register_bool_preference(itl_module, "tftp_reassembly",

@@ -370,6 +370,41 @@ itl_check_len(packet_info *pinfo, proto_item *ti, int len, int want)
     return FALSE;
 }
 
+/* Tag and length of the TLV at offset, in [offset, end) of a header,
+ * container or record ("where").  Gives the TLV's item in *item, its
+ * subtree in *sub and the value length in *len, cut to what is left.
+ * FALSE when fewer than 3 bytes are left. */
+static gboolean
+itl_add_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offset, int end, const value_string *tag_vals,
+            const char *where, itl_file_t *f, proto_item **item, proto_tree **sub, guint32 *len)
+{
+    guint tag = tvb_get_guint8(tvb, offset);
+    int left = end - offset - ITL_TLV_HDR_LEN;
+    proto_item *ti;
+
+    if (left < 0) {
+        proto_tree_add_expert_format(tree, pinfo, &ei_itl_truncated, tvb, offset, end - offset,
+                                     "%d bytes left in the %s, too short for a TLV", end - offset, where);
+        f->truncated = TRUE;
+        return FALSE;
+    }
+    *len = tvb_get_ntohs(tvb, offset + 1);
+    ti = proto_tree_add_none_format(tree, hf_itl_header, tvb, offset, ITL_TLV_HDR_LEN, "%s (%u)",
+                                    val_to_str_const(tag, tag_vals, "Unknown"), tag);
+    *sub = proto_item_add_subtree(ti, ett_itl_tlv);
+    proto_tree_add_item(*sub, hf_itl_tag, tvb, offset, 1, ENC_NA);
+    proto_tree_add_item(*sub, hf_itl_tlv_length, tvb, offset + 1, 2, ENC_BIG_ENDIAN);
+    if (*len > (guint32)left) {
+        expert_add_info_format(pinfo, ti, &ei_itl_truncated, "%s length %u runs past the end of the %s (%d bytes left)",
+                               val_to_str_const(tag, tag_vals, "TLV"), *len, where, left);
+        f->truncated = TRUE;
+        *len = left;
+    }
+    proto_item_set_len(ti, ITL_TLV_HDR_LEN + *len);
+    *item = ti;
+    return TRUE;
+}
+
 static void itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                     int offset, int end, itl_file_t *f, int depth);
 
@@ -482,28 +517,10 @@ itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int
             proto_tree_add_item(tree, hf_itl_padding, tvb, start, offset - start, ENC_NA);
             continue;
         }
-        if (end - offset < ITL_TLV_HDR_LEN) {
-            proto_tree_add_expert_format(tree, pinfo, &ei_itl_truncated, tvb, offset, end - offset,
-                                         "%d bytes left in the header, too short for a TLV", end - offset);
-            f->truncated = TRUE;
+        if (!itl_add_tlv(tvb, pinfo, tree, offset, end, itl_header_tag_vals, depth ? "container" : "header", f,
+                         &ti, &sub, &len))
             return;
-        }
-        len = tvb_get_ntohs(tvb, offset + 1);
-        ti = proto_tree_add_none_format(tree, hf_itl_header, tvb, offset, ITL_TLV_HDR_LEN, "%s (%u)",
-                                        val_to_str_const(tag, itl_header_tag_vals, "Unknown"), tag);
-        sub = proto_item_add_subtree(ti, ett_itl_tlv);
-        proto_tree_add_item(sub, hf_itl_tag, tvb, offset, 1, ENC_NA);
-        proto_tree_add_item(sub, hf_itl_tlv_length, tvb, offset + 1, 2, ENC_BIG_ENDIAN);
         offset += ITL_TLV_HDR_LEN;
-        if (len > (guint32)(end - offset)) {
-            expert_add_info_format(pinfo, ti, &ei_itl_truncated,
-                                   "%s length %u runs past the end of the %s (%d bytes left)",
-                                   val_to_str_const(tag, itl_header_tag_vals, "TLV"), len,
-                                   depth ? "container" : "header", end - offset);
-            f->truncated = TRUE;
-            len = end - offset;
-        }
-        proto_item_set_len(ti, ITL_TLV_HDR_LEN + len);
         itl_dissect_header_value(tvb, pinfo, sub, ti, tag, offset, len, f, depth);
         offset += len;
     }
@@ -716,27 +733,9 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
         proto_item *ti;
         proto_tree *sub;
 
-        if (end - offset < ITL_TLV_HDR_LEN) {
-            proto_tree_add_expert_format(rec_tree, pinfo, &ei_itl_truncated, tvb, offset, end - offset,
-                                         "%d bytes left in the record, too short for a TLV", end - offset);
-            f->truncated = TRUE;
+        if (!itl_add_tlv(tvb, pinfo, rec_tree, offset, end, itl_record_tag_vals, "record", f, &ti, &sub, &len))
             break;
-        }
-        len = tvb_get_ntohs(tvb, offset + 1);
-        ti = proto_tree_add_none_format(rec_tree, hf_itl_header, tvb, offset, ITL_TLV_HDR_LEN, "%s (%u)",
-                                        val_to_str_const(tag, itl_record_tag_vals, "Unknown"), tag);
-        sub = proto_item_add_subtree(ti, ett_itl_tlv);
-        proto_tree_add_item(sub, hf_itl_tag, tvb, offset, 1, ENC_NA);
-        proto_tree_add_item(sub, hf_itl_tlv_length, tvb, offset + 1, 2, ENC_BIG_ENDIAN);
         offset += ITL_TLV_HDR_LEN;
-        if (len > (guint32)(end - offset)) {
-            expert_add_info_format(pinfo, ti, &ei_itl_truncated,
-                                   "%s length %u runs past the end of the record (%d bytes left)",
-                                   val_to_str_const(tag, itl_record_tag_vals, "TLV"), len, end - offset);
-            f->truncated = TRUE;
-            len = end - offset;
-        }
-        proto_item_set_len(ti, ITL_TLV_HDR_LEN + len);
         itl_dissect_record_value(tvb, pinfo, sub, ti, tag, offset, len, &r);
         offset += len;
     }

@@ -387,7 +387,7 @@ typedef struct capf_verdict {
 /* First-pass results for one PDU. */
 typedef struct {
     guint32 frame;              /* frame this PDU was dissected in */
-    nstime_t time;
+    nstime_t ts;
     guint32 request_frame;      /* this is a response (or an interim answer) */
     guint32 response_frame;     /* this is a request that was answered */
     nstime_t request_time;
@@ -1038,7 +1038,7 @@ capf_track(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, capf_pdu_info_t *pi)
     guint8 req;
 
     pi->frame = pinfo->num;
-    pi->time = pinfo->abs_ts;
+    pi->ts = pinfo->abs_ts;
     if (capf_response_code(cmd)) {
         cc->pending[cmd] = pi;
         return;
@@ -1048,7 +1048,7 @@ capf_track(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, capf_pdu_info_t *pi)
         rq = cc->pending[CAPF_KEY_GENERATE_REQUEST];
         if (rq) {
             pi->request_frame = rq->frame;
-            pi->request_time = rq->time;
+            pi->request_time = rq->ts;
         }
         return;
     }
@@ -1059,7 +1059,7 @@ capf_track(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, capf_pdu_info_t *pi)
     if (rq) {
         rq->response_frame = pinfo->num;
         pi->request_frame = rq->frame;
-        pi->request_time = rq->time;
+        pi->request_time = rq->ts;
         cc->pending[req] = NULL;
     } else {
         pi->unmatched_response = TRUE;
@@ -1444,7 +1444,7 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
             nstime_t delta;
             double secs;
 
-            nstime_delta(&delta, &pinfo->abs_ts, &last->time);
+            nstime_delta(&delta, &pinfo->abs_ts, &last->ts);
             secs = nstime_to_sec(&delta);
             if (capf_stall_seconds && secs >= capf_stall_seconds) {
                 capf_add_verdict(out, &ei_capf_deadline,

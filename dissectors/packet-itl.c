@@ -122,7 +122,6 @@ static int hf_itl_payload = -1;
 static gint ett_itl = -1;
 static gint ett_itl_header = -1;
 static gint ett_itl_tlv = -1;
-static gint ett_itl_container = -1;
 static gint ett_itl_record = -1;
 static gint ett_itl_certificate = -1;
 
@@ -339,11 +338,14 @@ itl_span_end(itl_span_t s)
 static proto_item *
 itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len)
 {
+    guint major, minor;
+
     if (len != 2)
         return proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
-    return proto_tree_add_string(tree, hf, tvb, offset, 2,
-                                 wmem_strdup_printf(pinfo->pool, "%u.%u", tvb_get_guint8(tvb, offset),
-                                                    tvb_get_guint8(tvb, offset + 1)));
+    /* a string, so that filters read like the file: itl.version == "1.2" */
+    major = tvb_get_guint8(tvb, offset);
+    minor = tvb_get_guint8(tvb, offset + 1);
+    return proto_tree_add_string(tree, hf, tvb, offset, 2, wmem_strdup_printf(pinfo->pool, "%u.%u", major, minor));
 }
 
 static void
@@ -370,13 +372,27 @@ itl_check_len(packet_info *pinfo, proto_item *ti, int len, int want)
     return FALSE;
 }
 
+/* Containers get a field of their own; every other TLV is an itl.tlv. */
+static int
+itl_header_tlv_hf(guint tag)
+{
+    switch (tag) {
+    case ITL_H_SIGNER_INFO:         return hf_itl_signer_info;
+    case ITL_H_SIGNATURE_INFO:      return hf_itl_signature_info;
+    case ITL_H_SIG_ALGORITHM_INFO:  return hf_itl_sig_algorithm_info;
+    case ITL_H_ENCRYPTION_INFO:     return hf_itl_encryption_info;
+    default:                        return hf_itl_header;
+    }
+}
+
 /* Tag and length of the TLV at offset, in [offset, end) of a header,
  * container or record ("where").  Gives the TLV's item in *item, its
  * subtree in *sub and the value length in *len, cut to what is left.
  * FALSE when fewer than 3 bytes are left. */
 static gboolean
-itl_add_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offset, int end, const value_string *tag_vals,
-            const char *where, itl_file_t *f, proto_item **item, proto_tree **sub, guint32 *len)
+itl_add_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf, int offset, int end,
+            const value_string *tag_vals, const char *where, itl_file_t *f, proto_item **item, proto_tree **sub,
+            guint32 *len)
 {
     guint tag = tvb_get_guint8(tvb, offset);
     int left = end - offset - ITL_TLV_HDR_LEN;
@@ -389,7 +405,7 @@ itl_add_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offset, int
         return FALSE;
     }
     *len = tvb_get_ntohs(tvb, offset + 1);
-    ti = proto_tree_add_none_format(tree, hf_itl_header, tvb, offset, ITL_TLV_HDR_LEN, "%s (%u)",
+    ti = proto_tree_add_none_format(tree, hf, tvb, offset, ITL_TLV_HDR_LEN, "%s (%u)",
                                     val_to_str_const(tag, tag_vals, "Unknown"), tag);
     *sub = proto_item_add_subtree(ti, ett_itl_tlv);
     proto_tree_add_item(*sub, hf_itl_tag, tvb, offset, 1, ENC_NA);
@@ -517,8 +533,8 @@ itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int
             proto_tree_add_item(tree, hf_itl_padding, tvb, start, offset - start, ENC_NA);
             continue;
         }
-        if (!itl_add_tlv(tvb, pinfo, tree, offset, end, itl_header_tag_vals, depth ? "container" : "header", f,
-                         &ti, &sub, &len))
+        if (!itl_add_tlv(tvb, pinfo, tree, itl_header_tlv_hf(tag), offset, end, itl_header_tag_vals,
+                         depth ? "container" : "header", f, &ti, &sub, &len))
             return;
         offset += ITL_TLV_HDR_LEN;
         itl_dissect_header_value(tvb, pinfo, sub, ti, tag, offset, len, f, depth);
@@ -733,7 +749,8 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
         proto_item *ti;
         proto_tree *sub;
 
-        if (!itl_add_tlv(tvb, pinfo, rec_tree, offset, end, itl_record_tag_vals, "record", f, &ti, &sub, &len))
+        if (!itl_add_tlv(tvb, pinfo, rec_tree, hf_itl_header, offset, end, itl_record_tag_vals, "record", f,
+                         &ti, &sub, &len))
             break;
         offset += ITL_TLV_HDR_LEN;
         itl_dissect_record_value(tvb, pinfo, sub, ti, tag, offset, len, &r);
@@ -1119,7 +1136,6 @@ proto_register_itl(void)
         &ett_itl,
         &ett_itl_header,
         &ett_itl_tlv,
-        &ett_itl_container,
         &ett_itl_record,
         &ett_itl_certificate,
     };

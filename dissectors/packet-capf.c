@@ -33,6 +33,7 @@
 
 #include "ws-compat.h"
 #include "cisco-crypto.h"
+#include "cisco-dissect.h"
 #include "cisco-trust.h"
 
 void proto_register_capf(void);
@@ -209,7 +210,6 @@ static dissector_handle_t capf_handle;
 static dissector_handle_t capf_tcp_handle;
 static dissector_handle_t tls_handle;
 static dissector_handle_t port_owner_handle;    /* HiQnet on TCP 3804 */
-static dissector_table_t ber_syntax_table;
 
 static gboolean capf_desegment = TRUE;
 static guint capf_stall_seconds = 1;
@@ -513,20 +513,6 @@ capf_get_conv(packet_info *pinfo)
     return cc;
 }
 
-/* Hand a DER certificate to Wireshark's X.509 dissector; an exception inside
- * it must not stop the rest of our PDU. */
-static void
-capf_call_x509(tvbuff_t *der_tvb, packet_info *pinfo, proto_tree *tree)
-{
-    TRY {
-        dissector_try_string(ber_syntax_table, "Certificate", der_tvb, pinfo, tree, NULL);
-    }
-    CATCH_NONFATAL_ERRORS {
-        show_exception(der_tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
-    }
-    ENDTRY;
-}
-
 /* The certificate itself: X.509 subtree plus the generated summary fields. */
 static const char *
 capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -534,13 +520,12 @@ capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 {
     proto_item *ti = proto_tree_add_item(tree, hf, tvb, offset, len, ENC_NA);
     proto_tree *cert_tree = proto_item_add_subtree(ti, ett_capf_certificate);
-    tvbuff_t *der_tvb = tvb_new_subset_length(tvb, offset, len);
     cisco_cert_info_t info;
     proto_item *gi;
 
     if (!cisco_cert_parse(tvb_get_ptr(tvb, offset, len), len, pinfo->pool, &info)) {
         expert_add_info(pinfo, ti, &ei_capf_bad_certificate);
-        capf_call_x509(der_tvb, pinfo, cert_tree);
+        cisco_call_x509(tvb, offset, len, pinfo, cert_tree);
         return NULL;
     }
     if (info.subject) {
@@ -562,7 +547,7 @@ capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     gi = proto_tree_add_bytes_with_length(cert_tree, hf_capf_certificate_sha1, tvb, offset, len,
                                            info.sha1, CISCO_SHA1_LEN);
     proto_item_set_generated(gi);
-    capf_call_x509(der_tvb, pinfo, cert_tree);
+    cisco_call_x509(tvb, offset, len, pinfo, cert_tree);
     proto_item_append_text(ti, " (%s)", info.subject ? info.subject : "no subject");
     return info.common_name ? info.common_name : info.subject;
 }
@@ -693,19 +678,6 @@ capf_add_uint_element(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
     return (gint)value;
 }
 
-/* NUL-terminated (or not) ASCII text element. */
-static const char *
-capf_add_string_element(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf, int offset, int len)
-{
-    const guint8 *value = (const guint8 *)"";
-
-    if (len > 0)
-        proto_tree_add_item_ret_string(tree, hf, tvb, offset, len, ENC_ASCII, pinfo->pool, &value);
-    else
-        proto_tree_add_string(tree, hf, tvb, offset, 0, "");
-    return (const char *)value;
-}
-
 static void
 capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *elem_item,
                            guint8 tag, int offset, int len, capf_msg_t *msg)
@@ -725,7 +697,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
          * treat it as text.  Show both. */
         if (len > 0)
             proto_tree_add_item(tree, hf_capf_reason_info_code, tvb, offset, 1, ENC_NA);
-        capf_add_string_element(tvb, pinfo, tree, hf_capf_reason_info, offset, len);
+        cisco_add_string(tree, hf_capf_reason_info, tvb, pinfo, offset, len);
         break;
     case CAPF_EL_CERTIFICATE_TYPE:
         v = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_certificate_type, offset, len, 1);
@@ -803,7 +775,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         }
         break;
     case CAPF_EL_DEVICE_NAME:
-        msg->device_name = capf_add_string_element(tvb, pinfo, tree, hf_capf_device_name, offset, len);
+        msg->device_name = cisco_add_string(tree, hf_capf_device_name, tvb, pinfo, offset, len);
         proto_item_append_text(elem_item, ": %s", msg->device_name);
         break;
     case CAPF_EL_SUDI_DATA:
@@ -1313,13 +1285,6 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 
 /*** Connection verdicts (post-dissector) ***/
 
-static field_info *
-capf_first_field(proto_tree *tree, int hf)
-{
-    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
-    return items && items->len ? (field_info *)items->pdata[0] : NULL;
-}
-
 static gboolean
 capf_is_capf_port(guint32 port)
 {
@@ -1379,10 +1344,10 @@ static void
 capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc, gboolean from_server,
                            guint32 capf_port, capf_verdict_t **out)
 {
-    field_info *fi = capf_first_field(tree, hf_tcp_flags);
+    field_info *fi = cisco_first_field(tree, hf_tcp_flags);
     guint32 flags = fi ? fvalue_get_uinteger(CAPF_FI_VALUE(fi)) : 0;
     const char *side = from_server ? "CAPF server" : "phone";
-    field_info *level = capf_first_field(tree, hf_tls_alert_level);
+    field_info *level = cisco_first_field(tree, hf_tls_alert_level);
 
     if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
         if (++cc->syn_count == 1)
@@ -1405,10 +1370,10 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
         return;
     }
 
-    if (capf_first_field(tree, hf_tls_handshake_type))
+    if (cisco_first_field(tree, hf_tls_handshake_type))
         cc->tls_seen = TRUE;
     if (level && fvalue_get_uinteger(CAPF_FI_VALUE(level)) == TLS_ALERT_FATAL && !cc->tls_alert) {
-        field_info *desc_fi = capf_first_field(tree, hf_tls_alert_desc);
+        field_info *desc_fi = cisco_first_field(tree, hf_tls_alert_desc);
         guint32 desc = desc_fi ? fvalue_get_uinteger(CAPF_FI_VALUE(desc_fi)) : 0;
         const char *name = val_to_str_const(desc, capf_tls_alert_vals, "unknown alert");
 
@@ -1427,7 +1392,7 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
         }
     }
     if (from_server) {
-        field_info *cert = capf_first_field(tree, hf_tls_certificate);
+        field_info *cert = cisco_first_field(tree, hf_tls_certificate);
         if (cert)
             capf_check_server_certificate(pinfo, cert, out);
     }
@@ -1808,7 +1773,6 @@ proto_reg_handoff_capf(void)
      * ones, so remember it before taking the port over. */
     port_owner_handle = dissector_get_uint_handle(find_dissector_table("tcp.port"), CAPF_TCP_PORT);
     tls_handle = find_dissector("tls");
-    ber_syntax_table = find_dissector_table("ber.syntax");
 
     /* tls.port 3804 -> CAPF (this also points tcp.port 3804 at TLS) ... */
     ssl_dissector_add(CAPF_TCP_PORT, capf_handle);
@@ -1816,22 +1780,12 @@ proto_reg_handoff_capf(void)
     dissector_add_uint_with_preference("tcp.port", CAPF_TCP_PORT, capf_tcp_handle);
     tcp_port_table = find_dissector_table("tcp.port");
 
-    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
-    hf_tls_alert_level = proto_registrar_get_id_byname("tls.alert_message.level");
-    hf_tls_alert_desc = proto_registrar_get_id_byname("tls.alert_message.desc");
-    hf_tls_handshake_type = proto_registrar_get_id_byname("tls.handshake.type");
-    hf_tls_certificate = proto_registrar_get_id_byname("tls.handshake.certificate");
     {
-        int wanted_ids[] = { hf_tcp_flags, hf_tls_alert_level, hf_tls_alert_desc, hf_tls_handshake_type,
-                             hf_tls_certificate };
-        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-        dissector_handle_t verdicts = create_dissector_handle(dissect_capf_verdicts, proto_capf);
-
-        for (size_t i = 0; i < G_N_ELEMENTS(wanted_ids); i++) {
-            if (wanted_ids[i] > 0)
-                g_array_append_val(wanted, wanted_ids[i]);
-        }
-        register_postdissector(verdicts);
-        set_postdissector_wanted_hfids(verdicts, wanted);
+        static const char *const names[] = { "tcp.flags", "tls.alert_message.level", "tls.alert_message.desc",
+                                             "tls.handshake.type", "tls.handshake.certificate" };
+        static int *const ids[] = { &hf_tcp_flags, &hf_tls_alert_level, &hf_tls_alert_desc,
+                                    &hf_tls_handshake_type, &hf_tls_certificate };
+        cisco_register_postdissector(create_dissector_handle(dissect_capf_verdicts, proto_capf),
+                                     names, ids, G_N_ELEMENTS(ids));
     }
 }

@@ -20,15 +20,14 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/conversation.h>
-#include <epan/exceptions.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/prefs-int.h>
-#include <epan/show_exception.h>
 #include <epan/dissectors/packet-http.h>
 
 #include "ws-compat.h"
 #include "cisco-crypto.h"
+#include "cisco-dissect.h"
 #include "cisco-trust.h"
 
 void proto_register_itl(void);
@@ -137,7 +136,6 @@ static expert_field ei_itl_bad_length = EI_INIT;
 
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
-static dissector_table_t ber_syntax_table;
 
 static gboolean itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
@@ -348,20 +346,6 @@ itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int
     return proto_tree_add_string(tree, hf, tvb, offset, 2, wmem_strdup_printf(pinfo->pool, "%u.%u", major, minor));
 }
 
-static void
-itl_call_x509(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offset, int len)
-{
-    tvbuff_t *der_tvb = tvb_new_subset_length(tvb, offset, len);
-
-    TRY {
-        dissector_try_string(ber_syntax_table, "Certificate", der_tvb, pinfo, tree, NULL);
-    }
-    CATCH_NONFATAL_ERRORS {
-        show_exception(der_tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
-    }
-    ENDTRY;
-}
-
 /* Check that a value has the length its tag needs. */
 static gboolean
 itl_check_len(packet_info *pinfo, proto_item *ti, int len, int want)
@@ -542,18 +526,6 @@ itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int
     }
 }
 
-static const char *
-itl_add_stringz(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len)
-{
-    const guint8 *str = (const guint8 *)"";
-
-    if (len > 0)
-        proto_tree_add_item_ret_string(tree, hf, tvb, offset, len, ENC_ASCII, pinfo->pool, &str);
-    else
-        proto_tree_add_string(tree, hf, tvb, offset, 0, "");
-    return (const char *)str;
-}
-
 static void
 itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *tlv_item,
                          guint tag, int offset, int len, itl_record_t *r)
@@ -567,10 +539,10 @@ itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
             proto_tree_add_item(tree, hf_itl_record_length, tvb, offset, 2, ENC_BIG_ENDIAN);
         break;
     case ITL_R_DNS_NAME:
-        r->dns_name = itl_add_stringz(tree, hf_itl_record_dns_name, tvb, pinfo, offset, len);
+        r->dns_name = cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, offset, len);
         break;
     case ITL_R_SUBJECT_NAME:
-        r->subject = itl_add_stringz(tree, hf_itl_record_subject_name, tvb, pinfo, offset, len);
+        r->subject = cisco_add_string(tree, hf_itl_record_subject_name, tvb, pinfo, offset, len);
         proto_item_append_text(tlv_item, ": %s", r->subject);
         break;
     case ITL_R_FUNCTION:
@@ -584,7 +556,7 @@ itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
         }
         break;
     case ITL_R_ISSUER_NAME:
-        r->issuer = itl_add_stringz(tree, hf_itl_record_issuer_name, tvb, pinfo, offset, len);
+        r->issuer = cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, offset, len);
         break;
     case ITL_R_SERIAL_NUMBER:
         proto_tree_add_item(tree, hf_itl_record_serial_number, tvb, offset, len, ENC_NA);
@@ -614,7 +586,7 @@ itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
             proto_item_set_generated(gi);
             proto_item_append_text(tlv_item, ": %s (SHA1 Hash HEX)",
                                    cisco_hex(pinfo->pool, sha1, sizeof(sha1), ' ', TRUE));
-            itl_call_x509(tvb, pinfo, cert_tree, offset, len);
+            cisco_call_x509(tvb, offset, len, pinfo, cert_tree);
         }
         break;
     case ITL_R_IP_ADDRESS:
@@ -925,13 +897,6 @@ itl_get_transfer(packet_info *pinfo)
     return t;
 }
 
-static field_info *
-itl_first_field(proto_tree *tree, int hf)
-{
-    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
-    return items && items->len ? (field_info *)items->pdata[0] : NULL;
-}
-
 /* Post-dissector: a TFTP transfer of a trust list that never completed is
  * never handed to us by TFTP.  The first pass notes the last DATA block of
  * each trust-list transfer (TFTP fields are only primed for post-dissectors
@@ -944,17 +909,17 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     proto_item *ti;
 
     if (!PINFO_FD_VISITED(pinfo)) {
-        field_info *op = itl_first_field(tree, hf_tftp_opcode);
+        field_info *op = cisco_first_field(tree, hf_tftp_opcode);
         field_info *file, *block;
         const char *name;
 
         if (!op || fvalue_get_uinteger(CAPF_FI_VALUE(op)) != TFTP_OPCODE_DATA)
             return 0;
-        file = itl_first_field(tree, hf_tftp_file);
+        file = cisco_first_field(tree, hf_tftp_file);
         name = file ? fvalue_get_string(CAPF_FI_VALUE(file)) : NULL;
         if (!itl_name_matches(name))
             return 0;
-        block = itl_first_field(tree, hf_tftp_block);
+        block = cisco_first_field(tree, hf_tftp_block);
         t = itl_get_transfer(pinfo);
         t->last_data_frame = pinfo->num;
         t->last_block = block ? fvalue_get_uinteger(CAPF_FI_VALUE(block)) : 0;
@@ -1193,7 +1158,6 @@ proto_register_itl(void)
 void
 proto_reg_handoff_itl(void)
 {
-    ber_syntax_table = find_dissector_table("ber.syntax");
     heur_dissector_add("tftp", dissect_itl_heur_tftp, "Cisco ITL/CTL trust list over TFTP", "itl_tftp",
                        proto_itl, HEURISTIC_ENABLE);
     heur_dissector_add("http", dissect_itl_heur_http, "Cisco ITL/CTL trust list over HTTP", "itl_http",
@@ -1206,16 +1170,10 @@ proto_reg_handoff_itl(void)
                          create_dissector_handle(dissect_itl_octet_stream, proto_itl));
     itl_enable_tftp_defragment();
 
-    hf_tftp_opcode = proto_registrar_get_id_byname("tftp.opcode");
-    hf_tftp_file = proto_registrar_get_id_byname("tftp.destination_file");
-    hf_tftp_block = proto_registrar_get_id_byname("tftp.block");
-    if (hf_tftp_opcode > 0 && hf_tftp_file > 0 && hf_tftp_block > 0) {
-        dissector_handle_t check = create_dissector_handle(dissect_itl_transfer_check, proto_itl);
-        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-        g_array_append_val(wanted, hf_tftp_opcode);
-        g_array_append_val(wanted, hf_tftp_file);
-        g_array_append_val(wanted, hf_tftp_block);
-        register_postdissector(check);
-        set_postdissector_wanted_hfids(check, wanted);
+    {
+        static const char *const names[] = { "tftp.opcode", "tftp.destination_file", "tftp.block" };
+        static int *const ids[] = { &hf_tftp_opcode, &hf_tftp_file, &hf_tftp_block };
+        cisco_register_postdissector(create_dissector_handle(dissect_itl_transfer_check, proto_itl),
+                                     names, ids, G_N_ELEMENTS(ids));
     }
 }

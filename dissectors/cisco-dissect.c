@@ -1,0 +1,61 @@
+/* cisco-dissect.c
+ * Small dissection helpers shared by the CAPF and ITL/CTL dissectors.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "cisco-dissect.h"
+
+#include <epan/exceptions.h>
+#include <epan/proto.h>
+#include <epan/show_exception.h>
+
+void
+cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
+{
+    static dissector_table_t ber_syntax_table;
+    tvbuff_t *der_tvb = tvb_new_subset_length(tvb, offset, len);
+
+    if (!ber_syntax_table)
+        ber_syntax_table = find_dissector_table("ber.syntax");
+    TRY {
+        dissector_try_string(ber_syntax_table, "Certificate", der_tvb, pinfo, tree, NULL);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(der_tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+}
+
+const char *
+cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len)
+{
+    const guint8 *value = (const guint8 *)"";
+
+    if (len > 0)
+        proto_tree_add_item_ret_string(tree, hf, tvb, offset, len, ENC_ASCII, pinfo->pool, &value);
+    else
+        proto_tree_add_string(tree, hf, tvb, offset, 0, "");
+    return (const char *)value;
+}
+
+field_info *
+cisco_first_field(proto_tree *tree, int hf)
+{
+    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    return items && items->len ? (field_info *)items->pdata[0] : NULL;
+}
+
+void
+cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n)
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+
+    for (size_t i = 0; i < n; i++) {
+        *ids[i] = proto_registrar_get_id_byname(names[i]);
+        if (*ids[i] > 0)
+            g_array_append_val(wanted, *ids[i]);
+    }
+    register_postdissector(handle);
+    set_postdissector_wanted_hfids(handle, wanted);
+}

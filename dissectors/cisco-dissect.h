@@ -1,0 +1,27 @@
+/* cisco-dissect.h
+ * Small dissection helpers shared by the CAPF and ITL/CTL dissectors.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef CISCO_DISSECT_H
+#define CISCO_DISSECT_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+
+/* Hand the DER certificate at [offset, offset+len) to Wireshark's X.509
+ * dissector; an exception inside it does not stop the caller. */
+void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree);
+
+/* An ASCII (possibly NUL-terminated) string item; "" for an empty value.
+ * Returns the string, in pinfo->pool. */
+const char *cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len);
+
+/* First occurrence of a field in the tree (post-dissectors), or NULL. */
+field_info *cisco_first_field(proto_tree *tree, int hf);
+
+/* Register a post-dissector that reads the named fields of other protocols:
+ * looks up each name into *ids[i] (-1 when absent) and asks for the ones found. */
+void cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n);
+
+#endif /* CISCO_DISSECT_H */

@@ -39,6 +39,13 @@ cisco_sha1(const guint8 *data, size_t len, guint8 out[CISCO_SHA1_LEN])
         memset(out, 0, CISCO_SHA1_LEN);
 }
 
+void
+cisco_md5(const guint8 *data, size_t len, guint8 out[16])
+{
+    if (gnutls_hash_fast(GNUTLS_DIG_MD5, data, len, out) != 0)
+        memset(out, 0, 16);
+}
+
 static const char *
 curve_name(gnutls_ecc_curve_t curve)
 {

@@ -33,6 +33,9 @@ const char *cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t 
 
 void cisco_sha1(const guint8 *data, size_t len, guint8 out[CISCO_SHA1_LEN]);
 
+/* MD5, for the checksum line of "show itl" only. */
+void cisco_md5(const guint8 *data, size_t len, guint8 out[16]);
+
 /* Format bytes as "AB:CD:EF" (sep ':'), "AB CD EF" (sep ' ') or "abcdef" (sep 0). */
 char *cisco_hex(wmem_allocator_t *scope, const guint8 *data, size_t len, char sep, gboolean upper);
 

@@ -26,6 +26,7 @@
 #include <epan/proto_data.h>
 #include <epan/tvbuff.h>
 #include <epan/show_exception.h>
+#include <epan/tap.h>
 #include <epan/dissectors/packet-ber.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/dissectors/packet-tls.h>
@@ -35,6 +36,7 @@
 #include "cisco-crypto.h"
 #include "cisco-dissect.h"
 #include "cisco-trust.h"
+#include "tap-cisco.h"
 
 void proto_register_capf(void);
 void proto_reg_handoff_capf(void);
@@ -177,6 +179,8 @@ static int hf_capf_session_operation = -1;
 static int hf_capf_session_key = -1;
 static int hf_capf_session_outcome = -1;
 static int hf_capf_session_failure = -1;
+static int hf_capf_session_serial = -1;
+static int capf_tap = -1;
 
 static gint ett_capf = -1;
 static gint ett_capf_element = -1;
@@ -372,6 +376,7 @@ typedef struct {
     const char *device_name;
     const char *key;            /* key requested by the server: "RSA 2048" */
     const char *failure;        /* why the outcome is "failed" */
+    const char *serial;         /* of the certificate issued or fetched */
     gint auth_type;             /* CAPF_UNKNOWN or AUTH_TYPE value */
     gint operation;             /* CAPF_UNKNOWN or CAPF_OP_* */
     gint outcome;               /* CAPF_OUTCOME_* */
@@ -396,6 +401,7 @@ typedef struct {
     gboolean unmatched_response;
     guint8 command;
     capf_verdict_t *verdicts;   /* may grow after the PDU: shown on later passes */
+    gint settled;               /* outcome that became final with this PDU, -1 */
 } capf_pdu_info_t;
 
 typedef struct {
@@ -415,11 +421,14 @@ typedef struct {
     gboolean tls_seen;
     gboolean tls_alert;
     gboolean not_capf;          /* the port's previous owner (HiQnet) has it */
+    guint32 stream;             /* conversation index, for the taps */
 } capf_conv_t;
 
 /* Verdicts of a frame without a CAPF PDU (SYN, RST, FIN, TLS alert, TLS
  * certificate), in file-scope proto data under this key. */
 #define CAPF_FRAME_VERDICTS_KEY 0x7fff0000
+/* ... and the outcome that became final in that frame, plus one. */
+#define CAPF_FRAME_SETTLED_KEY  0x7fff0001
 
 /* Values of one message, collected while its elements are dissected. */
 typedef struct {
@@ -437,6 +446,7 @@ typedef struct {
     gboolean password_empty;
     const char *device_name;
     const char *cert_subject_cn;
+    const char *cert_serial;
     const char *public_key;     /* "RSA 2048", from the SPKI */
     gint retry_delay;
 } capf_msg_t;
@@ -508,6 +518,7 @@ capf_get_conv(packet_info *pinfo)
         cc->session.auth_type = CAPF_UNKNOWN;
         cc->session.operation = CAPF_UNKNOWN;
         cc->session.outcome = CAPF_OUTCOME_INCOMPLETE;
+        cc->stream = conv->conv_index;
         conversation_add_proto_data(conv, proto_capf, cc);
     }
     return cc;
@@ -516,7 +527,7 @@ capf_get_conv(packet_info *pinfo)
 /* The certificate itself: X.509 subtree plus the generated summary fields. */
 static const char *
 capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                             int offset, int len, int hf)
+                             int offset, int len, int hf, const char **serial)
 {
     proto_item *ti = proto_tree_add_item(tree, hf, tvb, offset, len, ENC_NA);
     proto_tree *cert_tree = proto_item_add_subtree(ti, ett_capf_certificate);
@@ -539,6 +550,8 @@ capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     if (info.serial) {
         gi = proto_tree_add_string(cert_tree, hf_capf_certificate_serial, tvb, offset, len, info.serial);
         proto_item_set_generated(gi);
+        if (serial && !*serial)
+            *serial = info.serial;
     }
     if (info.key) {
         gi = proto_tree_add_string(cert_tree, hf_capf_certificate_key, tvb, offset, len, info.key);
@@ -592,7 +605,7 @@ capf_dissect_cert_element(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         msg->have_certificate = TRUE;
         if (len > 2) {
             const char *cn = capf_dissect_der_certificate(tvb, pinfo, bt, offset + 2, len - 2,
-                                                          hf_capf_certificate);
+                                                          hf_capf_certificate, &msg->cert_serial);
             if (cn && !msg->cert_subject_cn)
                 msg->cert_subject_cn = cn;
         }
@@ -628,7 +641,7 @@ capf_dissect_sudi(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offse
             len = end - offset;
         }
         if (type == 0 && len > 0)
-            capf_dissect_der_certificate(tvb, pinfo, tree, offset, len, hf_capf_sudi_certificate);
+            capf_dissect_der_certificate(tvb, pinfo, tree, offset, len, hf_capf_sudi_certificate, NULL);
         else
             proto_tree_add_item(tree, hf_capf_sudi_signature, tvb, offset, len, ENC_NA);
         offset += len;
@@ -967,6 +980,8 @@ capf_update_session(capf_conv_t *cc, guint8 cmd, const capf_msg_t *msg)
         break;
     case CAPF_STORE_CERTIFICATE_REQUEST:
         s->operation = CAPF_OP_INSTALL;
+        if (msg->cert_serial)
+            s->serial = wmem_strdup(wmem_file_scope(), msg->cert_serial);
         break;
     case CAPF_FETCH_CERTIFICATE_REQUEST:
         s->operation = CAPF_OP_FETCH;
@@ -977,6 +992,8 @@ capf_update_session(capf_conv_t *cc, guint8 cmd, const capf_msg_t *msg)
     case CAPF_STORE_CERTIFICATE_RESPONSE:
     case CAPF_FETCH_CERTIFICATE_RESPONSE:
     case CAPF_DELETE_CERTIFICATE_RESPONSE:
+        if (cmd == CAPF_FETCH_CERTIFICATE_RESPONSE && msg->cert_serial)
+            s->serial = wmem_strdup(wmem_file_scope(), msg->cert_serial);
         if (msg->reason == CAPF_REASON_UPDATE_CERTIFICATE) {
             cc->op_succeeded = TRUE;
         } else if (!s->failure) {
@@ -1064,6 +1081,10 @@ capf_add_session_tree(tvbuff_t *tvb, proto_tree *tree, const capf_session_t *s)
     }
     if (s->key) {
         gi = proto_tree_add_string(st, hf_capf_session_key, tvb, 0, 0, s->key);
+        proto_item_set_generated(gi);
+    }
+    if (s->serial) {
+        gi = proto_tree_add_string(st, hf_capf_session_serial, tvb, 0, 0, s->serial);
         proto_item_set_generated(gi);
     }
     gi = proto_tree_add_uint(st, hf_capf_session_outcome, tvb, 0, 0, s->outcome);
@@ -1186,6 +1207,58 @@ capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_c
     }
 }
 
+static gboolean capf_is_capf_port(guint32 port);
+
+static const char *
+capf_verdict_name(const expert_field *ei)
+{
+    if (ei == &ei_capf_deadline)                return "deadline";
+    if (ei == &ei_capf_cert_mismatch)           return "cert_mismatch";
+    if (ei == &ei_capf_connection_failed)       return "connection_failed";
+    if (ei == &ei_capf_auth_failed)             return "auth_failed";
+    if (ei == &ei_capf_unknown_device)          return "unknown_device";
+    if (ei == &ei_capf_key_generation_failed)   return "key_generation_failed";
+    if (ei == &ei_capf_no_operation)            return "no_operation";
+    return "other";
+}
+
+/* Give the taps ("capf": -z capf,phones, -z capf,tree) a message or a
+ * connection event with the session as it stands after it. */
+static void
+capf_queue_tap(packet_info *pinfo, const capf_conv_t *cc, const capf_session_t *s, gint cmd, gint reason,
+               const capf_verdict_t *verdicts, gint settled, gboolean syn_unanswered)
+{
+    capf_tap_info_t *ti;
+    gboolean from_server;
+
+    if (!have_tap_listener(capf_tap))
+        return;
+    ti = wmem_new0(pinfo->pool, capf_tap_info_t);
+    from_server = capf_is_capf_port(pinfo->srcport);
+    ti->stream = cc->stream;
+    copy_address_shallow(&ti->client, from_server ? &pinfo->dst : &pinfo->src);
+    if (cmd >= 0)
+        ti->command = val_to_str_ext(cmd, &capf_command_vals_ext, "Unknown command %u");
+    if (reason != CAPF_UNKNOWN)
+        ti->reason = val_to_str(reason, capf_reason_vals, "Unknown reason %d");
+    ti->device_name = s->device_name;
+    if (s->auth_type != CAPF_UNKNOWN)
+        ti->auth_type = val_to_str(s->auth_type, capf_auth_type_vals, "Unknown (%d)");
+    if (s->operation != CAPF_UNKNOWN)
+        ti->operation = val_to_str_const(s->operation, capf_operation_vals, "?");
+    ti->key = s->key;
+    ti->outcome = val_to_str_const(s->outcome, capf_outcome_vals, "?");
+    ti->failure = s->failure;
+    ti->serial = s->serial;
+    if (settled >= 0)
+        ti->settled = val_to_str_const(settled, capf_outcome_vals, "?");
+    for (; verdicts && ti->n_verdicts < CAPF_TAP_MAX_VERDICTS; verdicts = verdicts->next)
+        ti->verdicts[ti->n_verdicts++] = capf_verdict_name(verdicts->ei);
+    if (syn_unanswered && ti->n_verdicts < CAPF_TAP_MAX_VERDICTS)
+        ti->verdicts[ti->n_verdicts++] = "connection_failed";
+    tap_queue_packet(capf_tap, pinfo, ti);
+}
+
 static int
 dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -1243,9 +1316,13 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
             pi->session_id_changed = TRUE;
         cc->session_id = session_id;
         cc->have_session_id = TRUE;
+        gint before = cc->session.outcome;
         pi->command = (guint8)cmd;
+        pi->settled = -1;
         capf_track(cc, pinfo, (guint8)cmd, pi);
         capf_update_session(cc, (guint8)cmd, &msg);
+        if (cc->session.outcome != before && cc->session.outcome != CAPF_OUTCOME_INCOMPLETE)
+            pi->settled = cc->session.outcome;
         capf_pdu_verdicts(cc, pinfo, (guint8)cmd, cc->last_pdu ? cc->last_pdu->command : 0, &msg, pi);
         cc->last_pdu = pi;
         pi->session = cc->session;
@@ -1280,6 +1357,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "%s%s", name, detail);
         proto_item_append_text(ti, ", %s%s", name, detail);
     }
+    capf_queue_tap(pinfo, cc, session, (gint)cmd, msg.reason, pi->verdicts, pi->settled, FALSE);
     return tvb_captured_length(tvb);
 }
 
@@ -1457,10 +1535,15 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     if (cc->not_capf)
         return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
+        gint before = cc->session.outcome;
+
         verdicts = NULL;
         capf_connection_first_pass(pinfo, tree, cc, from_server, capf_port, &verdicts);
         if (verdicts)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY, verdicts);
+        if (cc->session.outcome != before && cc->session.outcome != CAPF_OUTCOME_INCOMPLETE)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_SETTLED_KEY,
+                             GINT_TO_POINTER(cc->session.outcome + 1));
     }
     verdicts = (capf_verdict_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY);
     /* known only once the whole capture was seen: the first SYN was never answered */
@@ -1478,6 +1561,9 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
                                "or the port is filtered", capf_port, cc->syn_count);
     capf_add_session_tree(tvb, proto_item_add_subtree(ti, ett_capf), &cc->session);
     col_append_str(pinfo->cinfo, COL_INFO, " [CAPF verdict]");
+    capf_queue_tap(pinfo, cc, &cc->session, -1, CAPF_UNKNOWN, verdicts,
+                   GPOINTER_TO_INT(p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_SETTLED_KEY)) - 1,
+                   syn_unanswered);
     return 0;
 }
 
@@ -1666,6 +1752,9 @@ proto_register_capf(void)
           { "Outcome", "capf.session.outcome", FT_UINT8, BASE_DEC, VALS(capf_outcome_vals), 0x0, NULL, HFILL } },
         { &hf_capf_session_failure,
           { "Failure", "capf.session.failure", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_capf_session_serial,
+          { "Certificate Serial", "capf.session.serial", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Serial number of the certificate issued (install) or fetched in this session", HFILL } },
     };
 
     static gint *ett[] = {
@@ -1742,6 +1831,7 @@ proto_register_capf(void)
     expert_register_field_array(expert_capf, ei, array_length(ei));
 
     capf_handle = register_dissector("capf", dissect_capf, proto_capf);
+    capf_tap = register_tap("capf");
     capf_tcp_handle = register_dissector("capf.tcp", dissect_capf_tcp, proto_capf);
 
     capf_module = prefs_register_protocol(proto_capf, NULL);

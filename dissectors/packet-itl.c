@@ -23,59 +23,23 @@
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/prefs-int.h>
+#include <epan/tap.h>
 #include <epan/dissectors/packet-http.h>
 
 #include "ws-compat.h"
 #include "cisco-crypto.h"
 #include "cisco-dissect.h"
+#include "cisco-tlv.h"
 #include "cisco-trust.h"
+#include "tap-cisco.h"
 
 void proto_register_itl(void);
 void proto_reg_handoff_itl(void);
 
-#define ITL_TLV_HDR_LEN     3
 #define ITL_HTTP_TCP_PORT   6970
 
-/* Header tags */
-#define ITL_H_VERSION               1
-#define ITL_H_HEADER_LENGTH         2
-#define ITL_H_SIGNER_INFO           3
-#define ITL_H_SIGNER_NAME           4
-#define ITL_H_SERIAL_NUMBER         5
-#define ITL_H_ISSUER_NAME           6
-#define ITL_H_SIGNATURE_INFO        7
-#define ITL_H_DIGEST_ALGORITHM      8
-#define ITL_H_SIG_ALGORITHM_INFO    9
-#define ITL_H_SIGNATURE_ALGORITHM   10
-#define ITL_H_SIGNATURE_MODULUS     11
-#define ITL_H_SIGNATURE             12
-#define ITL_H_PADDING               13
-#define ITL_H_FILENAME              14
-#define ITL_H_TIMESTAMP             15
-#define ITL_H_ENCRYPTION_INFO       16  /* .enc.sgn containers: 16, 17, 21 */
-#define ITL_H_IV_INFO               17
-#define ITL_H_KEY_INFO              21
-#define ITL_H_LAST_ENC_TAG          27
-#define ITL_H_SIGNER_VERSION        28
-
-/* Record tags */
-#define ITL_R_RECORD_LENGTH     1
-#define ITL_R_DNS_NAME          2
-#define ITL_R_SUBJECT_NAME      3
-#define ITL_R_FUNCTION          4
-#define ITL_R_ISSUER_NAME       5
-#define ITL_R_SERIAL_NUMBER     6
-#define ITL_R_PUBLIC_KEY        7
-#define ITL_R_SIGNATURE         8
-#define ITL_R_CERTIFICATE       9
-#define ITL_R_IP_ADDRESS        10
-#define ITL_R_CERT_HASH         11
-#define ITL_R_HASH_ALGORITHM    12
-
-#define ITL_ROLE_SAST   0
-#define ITL_ROLE_CAPF   4
-
 static int proto_itl = -1;
+static int itl_tap = -1;
 
 static int hf_itl_header = -1;
 static int hf_itl_tag = -1;
@@ -133,6 +97,7 @@ static expert_field ei_itl_unknown_tag = EI_INIT;
 static expert_field ei_itl_cert_hash_mismatch = EI_INIT;
 static expert_field ei_itl_unknown_function = EI_INIT;
 static expert_field ei_itl_bad_length = EI_INIT;
+static expert_field ei_itl_nesting = EI_INIT;
 
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
@@ -140,110 +105,17 @@ static dissector_handle_t octet_stream_handle;  /* media_type's previous owner *
 static gboolean itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
 
-/* TFTP fields the transfer check reads */
+/* TFTP fields read by the post-dissector for cut-short transfers */
 static int hf_tftp_opcode = -1;
 static int hf_tftp_file = -1;
 static int hf_tftp_block = -1;
 #define TFTP_OPCODE_DATA 3
-
-static const value_string itl_header_tag_vals[] = {
-    { ITL_H_VERSION,             "VERSION" },
-    { ITL_H_HEADER_LENGTH,       "HEADER_LENGTH" },
-    { ITL_H_SIGNER_INFO,         "SIGNER_INFO" },
-    { ITL_H_SIGNER_NAME,         "SIGNER_NAME" },
-    { ITL_H_SERIAL_NUMBER,       "SERIAL_NUMBER" },
-    { ITL_H_ISSUER_NAME,         "ISSUER_NAME" },
-    { ITL_H_SIGNATURE_INFO,      "SIGNATURE_INFO" },
-    { ITL_H_DIGEST_ALGORITHM,    "DIGEST_ALGORITHM" },
-    { ITL_H_SIG_ALGORITHM_INFO,  "SIGNATURE_ALGORITHM_INFO" },
-    { ITL_H_SIGNATURE_ALGORITHM, "SIGNATURE_ALGORITHM" },
-    { ITL_H_SIGNATURE_MODULUS,   "SIGNATURE_MODULUS" },
-    { ITL_H_SIGNATURE,           "SIGNATURE" },
-    { ITL_H_PADDING,             "PADDING" },
-    { ITL_H_FILENAME,            "FILENAME" },
-    { ITL_H_TIMESTAMP,           "TIMESTAMP" },
-    { 16,                        "ENCRYPTION_INFO" },
-    { 17,                        "IV_INFO" },
-    { 18,                        "IV_UNKNOWN" },
-    { 19,                        "IV" },
-    { 20,                        "PADDING_COUNT" },
-    { 21,                        "KEY_INFO" },
-    { 22,                        "KEY_UNKNOWN" },
-    { 23,                        "KEY_SIZE" },
-    { 24,                        "KEY_ALGORITHM" },
-    { 25,                        "ENCRYPTED_KEY" },
-    { 26,                        "PLAINTEXT_HASH_ALGORITHM" },
-    { 27,                        "PLAINTEXT_HASH" },
-    { ITL_H_SIGNER_VERSION,      "SIGNER_VERSION" },
-    { 0, NULL }
-};
-
-static const value_string itl_record_tag_vals[] = {
-    { ITL_R_RECORD_LENGTH,  "RECORD_LENGTH" },
-    { ITL_R_DNS_NAME,       "DNS_NAME" },
-    { ITL_R_SUBJECT_NAME,   "SUBJECT_NAME" },
-    { ITL_R_FUNCTION,       "FUNCTION" },
-    { ITL_R_ISSUER_NAME,    "ISSUER_NAME" },
-    { ITL_R_SERIAL_NUMBER,  "SERIAL_NUMBER" },
-    { ITL_R_PUBLIC_KEY,     "PUBLIC_KEY" },
-    { ITL_R_SIGNATURE,      "SIGNATURE" },
-    { ITL_R_CERTIFICATE,    "CERTIFICATE" },
-    { ITL_R_IP_ADDRESS,     "IP_ADDRESS" },
-    { ITL_R_CERT_HASH,      "CERTIFICATE_HASH" },
-    { ITL_R_HASH_ALGORITHM, "HASH_ALGORITHM" },
-    { 0, NULL }
-};
-
-/* Names as CUCM's "show itl" / "show ctl" print them. */
-static const value_string itl_function_vals[] = {
-    { ITL_ROLE_SAST, "System Administrator Security Token" },
-    { 1,             "CCM" },
-    { 2,             "CCM+TFTP" },
-    { 3,             "TFTP" },
-    { ITL_ROLE_CAPF, "CAPF" },
-    { 7,             "APP-SERVER" },
-    { 21,            "TVS" },
-    { 0, NULL }
-};
-
-static const value_string itl_hash_vals[] = {
-    { CISCO_HASH_SHA1,   "SHA-1" },
-    { CISCO_HASH_SHA256, "SHA-256" },
-    { CISCO_HASH_SHA512, "SHA-512" },
-    { 0, NULL }
-};
-
-static const value_string itl_signature_algorithm_vals[] = {
-    { 0, "RSA" },
-    { 0, NULL }
-};
-
-static const value_string itl_modulus_vals[] = {
-    { 0, "512 bits" },
-    { 1, "1024 bits" },
-    { 2, "2048 bits" },
-    { 3, "4096 bits" },
-    { 0, NULL }
-};
-
-static const value_string itl_signature_status_vals[] = {
-    { CISCO_SIG_VALID,            "valid" },
-    { CISCO_SIG_INVALID,          "invalid" },
-    { CISCO_SIG_SIGNER_NOT_FOUND, "signer not in file" },
-    { CISCO_SIG_CANNOT_VERIFY,    "cannot verify" },
-    { 0, NULL }
-};
 
 /* Private data TFTP passes to its heuristic subdissectors (packet-tftp.h,
  * which libwireshark-dev does not install; unchanged from 4.0 to 4.6). */
 struct tftpinfo {
     const char *filename;
 };
-
-typedef struct {
-    int offset;
-    int len;
-} itl_span_t;
 
 /* One TFTP transfer of a trust list (per TFTP data conversation). */
 typedef struct {
@@ -252,39 +124,6 @@ typedef struct {
     guint32 last_block;
     gboolean delivered;         /* TFTP handed the whole file to us */
 } itl_transfer_t;
-
-/* What the walk over a file collects for the checks at its end. */
-typedef struct {
-    const char *name;           /* TFTP file name or header FILENAME */
-    guint header_length;
-    gint digest;
-    itl_span_t signature_tlv;   /* tag, length and value */
-    itl_span_t signature;
-    itl_span_t serial;
-    const char *issuer;
-    gboolean truncated;
-    guint record_count;
-    gboolean have_capf;
-    guint signer_record;        /* 1-based; 0 = none */
-    itl_span_t signer_cert;
-    itl_span_t signer_pkcs1;
-    proto_item *signer_item;
-    wmem_array_t *capf_records; /* cisco_capf_record_t, for the CAPF verdicts */
-} itl_file_t;
-
-typedef struct {
-    guint function;
-    gboolean have_function;
-    const char *subject;
-    const char *dns_name;
-    const char *issuer;
-    itl_span_t serial;
-    itl_span_t certificate;
-    itl_span_t public_key;
-    itl_span_t cert_hash;
-    proto_item *cert_hash_item;
-    gint hash_algorithm;
-} itl_record_t;
 
 static gboolean
 itl_name_matches(const char *name)
@@ -306,54 +145,23 @@ itl_name_matches(const char *name)
 }
 
 static gboolean
-itl_is_signed_file_name(const char *name)
-{
-    return name && (g_str_has_suffix(name, ".sgn") || g_str_has_suffix(name, ".sha512"));
-}
-
-/* VERSION 01 00 02 mm nn, HEADER_LENGTH 02 00 02 hh ll, with a header length
- * that fits in the file. */
-static gboolean
 itl_header_plausible(tvbuff_t *tvb)
 {
-    guint header_length;
+    guint len = MIN(tvb_captured_length(tvb), 10);
 
-    if (tvb_captured_length(tvb) < 10)
-        return FALSE;
-    if (tvb_get_ntoh24(tvb, 0) != 0x010002 || tvb_get_ntoh24(tvb, 5) != 0x020002)
-        return FALSE;
-    header_length = tvb_get_ntohs(tvb, 8);
-    return header_length >= 10 && header_length <= tvb_reported_length(tvb);
+    return cisco_tlv_plausible(tvb_get_ptr(tvb, 0, len), len, tvb_reported_length(tvb));
 }
 
-static int
-itl_span_end(itl_span_t s)
-{
-    return s.offset + s.len;
-}
-
-/* major.minor, two bytes */
+/* major.minor, two bytes: a string, so that filters read like the file
+ * (itl.version == "1.2") */
 static proto_item *
-itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len)
+itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, cisco_span_t v)
 {
-    guint major, minor;
-
-    if (len != 2)
-        return proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
-    /* a string, so that filters read like the file: itl.version == "1.2" */
-    major = tvb_get_guint8(tvb, offset);
-    minor = tvb_get_guint8(tvb, offset + 1);
-    return proto_tree_add_string(tree, hf, tvb, offset, 2, wmem_strdup_printf(pinfo->pool, "%u.%u", major, minor));
-}
-
-/* Check that a value has the length its tag needs. */
-static gboolean
-itl_check_len(packet_info *pinfo, proto_item *ti, int len, int want)
-{
-    if (len == want)
-        return TRUE;
-    expert_add_info_format(pinfo, ti, &ei_itl_bad_length, "Value is %d bytes, expected %d", len, want);
-    return FALSE;
+    if (v.len != 2)
+        return proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
+    return proto_tree_add_string(tree, hf, tvb, v.offset, 2,
+                                 wmem_strdup_printf(pinfo->pool, "%u.%u", tvb_get_guint8(tvb, v.offset),
+                                                    tvb_get_guint8(tvb, v.offset + 1)));
 }
 
 /* Containers get a field of their own; every other TLV is an itl.tlv. */
@@ -361,521 +169,352 @@ static int
 itl_header_tlv_hf(guint tag)
 {
     switch (tag) {
-    case ITL_H_SIGNER_INFO:         return hf_itl_signer_info;
-    case ITL_H_SIGNATURE_INFO:      return hf_itl_signature_info;
-    case ITL_H_SIG_ALGORITHM_INFO:  return hf_itl_sig_algorithm_info;
-    case ITL_H_ENCRYPTION_INFO:     return hf_itl_encryption_info;
-    default:                        return hf_itl_header;
+    case CISCO_TLV_H_SIGNER_INFO:         return hf_itl_signer_info;
+    case CISCO_TLV_H_SIGNATURE_INFO:      return hf_itl_signature_info;
+    case CISCO_TLV_H_SIG_ALGORITHM_INFO:  return hf_itl_sig_algorithm_info;
+    case CISCO_TLV_H_ENCRYPTION_INFO:     return hf_itl_encryption_info;
+    default:                              return hf_itl_header;
     }
 }
 
-/* Tag and length of the TLV at offset, in [offset, end) of a header,
- * container or record ("where").  Gives the TLV's item in *item, its
- * subtree in *sub and the value length in *len, cut to what is left.
- * FALSE when fewer than 3 bytes are left. */
-static gboolean
-itl_add_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf, int offset, int end,
-            const value_string *tag_vals, const char *where, itl_file_t *f, proto_item **item, proto_tree **sub,
-            guint32 *len)
+/* The TLV item with its tag and length; returns its subtree. */
+static proto_tree *
+itl_add_tlv(tvbuff_t *tvb, proto_tree *tree, int hf, const cisco_tlv_item_t *it, const value_string *tag_vals,
+            proto_item **item)
 {
-    guint tag = tvb_get_guint8(tvb, offset);
-    int left = end - offset - ITL_TLV_HDR_LEN;
-    proto_item *ti;
+    proto_tree *sub;
 
-    if (left < 0) {
-        proto_tree_add_expert_format(tree, pinfo, &ei_itl_truncated, tvb, offset, end - offset,
-                                     "%d bytes left in the %s, too short for a TLV", end - offset, where);
-        f->truncated = TRUE;
-        return FALSE;
-    }
-    *len = tvb_get_ntohs(tvb, offset + 1);
-    ti = proto_tree_add_none_format(tree, hf, tvb, offset, ITL_TLV_HDR_LEN, "%s (%u)",
-                                    val_to_str_const(tag, tag_vals, "Unknown"), tag);
-    *sub = proto_item_add_subtree(ti, ett_itl_tlv);
-    proto_tree_add_item(*sub, hf_itl_tag, tvb, offset, 1, ENC_NA);
-    proto_tree_add_item(*sub, hf_itl_tlv_length, tvb, offset + 1, 2, ENC_BIG_ENDIAN);
-    if (*len > (guint32)left) {
-        expert_add_info_format(pinfo, ti, &ei_itl_truncated, "%s length %u runs past the end of the %s (%d bytes left)",
-                               val_to_str_const(tag, tag_vals, "TLV"), *len, where, left);
-        f->truncated = TRUE;
-        *len = left;
-    }
-    proto_item_set_len(ti, ITL_TLV_HDR_LEN + *len);
-    *item = ti;
-    return TRUE;
+    *item = proto_tree_add_none_format(tree, hf, tvb, it->offset, CISCO_TLV_HDR_LEN + it->value.len, "%s (%u)",
+                                       val_to_str_const(it->tag, tag_vals, "Unknown"), it->tag);
+    sub = proto_item_add_subtree(*item, ett_itl_tlv);
+    proto_tree_add_item(sub, hf_itl_tag, tvb, it->offset, 1, ENC_NA);
+    proto_tree_add_item(sub, hf_itl_tlv_length, tvb, it->offset + 1, 2, ENC_BIG_ENDIAN);
+    return sub;
 }
 
-static void itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                    int offset, int end, itl_file_t *f, int depth);
-
-/* One header TLV at offset (tag byte already known not to be PADDING). */
+/* The value of a header TLV (containers: nothing, their TLVs follow). */
 static void
-itl_dissect_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *tlv_item,
-                         guint tag, int offset, int len, itl_file_t *f, int depth)
+itl_add_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *tlv_item,
+                     const cisco_tlv_item_t *it)
 {
-    proto_item *ti = NULL;
+    cisco_span_t v = it->value;
     const guint8 *str;
-    guint32 v;
+    guint32 u;
 
-    switch (tag) {
-    case ITL_H_VERSION:
-        ti = itl_add_version(tree, hf_itl_version, tvb, pinfo, offset, len);
-        itl_check_len(pinfo, ti, len, 2);
+    if (it->container)
+        return;
+    switch (it->tag) {
+    case CISCO_TLV_H_VERSION:
+        itl_add_version(tree, hf_itl_version, tvb, pinfo, v);
         break;
-    case ITL_H_HEADER_LENGTH:
-        if (itl_check_len(pinfo, tlv_item, len, 2))
-            proto_tree_add_item(tree, hf_itl_header_length, tvb, offset, 2, ENC_BIG_ENDIAN);
+    case CISCO_TLV_H_HEADER_LENGTH:
+        if (v.len == 2)
+            proto_tree_add_item(tree, hf_itl_header_length, tvb, v.offset, 2, ENC_BIG_ENDIAN);
         break;
-    case ITL_H_SIGNER_INFO:
-    case ITL_H_SIGNATURE_INFO:
-    case ITL_H_SIG_ALGORITHM_INFO:
-    case ITL_H_ENCRYPTION_INFO:
-    case ITL_H_IV_INFO:
-    case ITL_H_KEY_INFO:
-        /* containers: their value is more header TLVs */
-        itl_dissect_header_tlvs(tvb, pinfo, tree, offset, offset + len, f, depth + 1);
-        break;
-    case ITL_H_SIGNER_NAME:
-        proto_tree_add_item_ret_string(tree, hf_itl_signer_name, tvb, offset, len, ENC_ASCII,
-                                       pinfo->pool, &str);
+    case CISCO_TLV_H_SIGNER_NAME:
+        proto_tree_add_item_ret_string(tree, hf_itl_signer_name, tvb, v.offset, v.len, ENC_ASCII, pinfo->pool, &str);
         proto_item_append_text(tlv_item, ": %s", str);
         break;
-    case ITL_H_SERIAL_NUMBER:
-        proto_tree_add_item(tree, hf_itl_serial_number, tvb, offset, len, ENC_NA);
-        f->serial.offset = offset;
-        f->serial.len = len;
+    case CISCO_TLV_H_SERIAL_NUMBER:
+        proto_tree_add_item(tree, hf_itl_serial_number, tvb, v.offset, v.len, ENC_NA);
         break;
-    case ITL_H_ISSUER_NAME:
-        proto_tree_add_item_ret_string(tree, hf_itl_issuer_name, tvb, offset, len, ENC_ASCII,
-                                       pinfo->pool, &str);
-        f->issuer = (const char *)str;
+    case CISCO_TLV_H_ISSUER_NAME:
+        proto_tree_add_item(tree, hf_itl_issuer_name, tvb, v.offset, v.len, ENC_ASCII);
         break;
-    case ITL_H_DIGEST_ALGORITHM:
-        if (itl_check_len(pinfo, tlv_item, len, 1)) {
-            proto_tree_add_item_ret_uint(tree, hf_itl_digest_algorithm, tvb, offset, 1, ENC_NA, &v);
-            f->digest = (gint)v;
-            proto_item_append_text(tlv_item, ": %s", val_to_str(v, itl_hash_vals, "unknown (%u)"));
+    case CISCO_TLV_H_DIGEST_ALGORITHM:
+        if (v.len == 1) {
+            proto_tree_add_item_ret_uint(tree, hf_itl_digest_algorithm, tvb, v.offset, 1, ENC_NA, &u);
+            proto_item_append_text(tlv_item, ": %s", val_to_str(u, cisco_tlv_hash_vals, "unknown (%u)"));
         }
         break;
-    case ITL_H_SIGNATURE_ALGORITHM:
-        if (itl_check_len(pinfo, tlv_item, len, 1))
-            proto_tree_add_item(tree, hf_itl_signature_algorithm, tvb, offset, 1, ENC_NA);
+    case CISCO_TLV_H_SIGNATURE_ALGORITHM:
+        if (v.len == 1)
+            proto_tree_add_item(tree, hf_itl_signature_algorithm, tvb, v.offset, 1, ENC_NA);
         break;
-    case ITL_H_SIGNATURE_MODULUS:
-        if (itl_check_len(pinfo, tlv_item, len, 1))
-            proto_tree_add_item(tree, hf_itl_signature_modulus, tvb, offset, 1, ENC_NA);
+    case CISCO_TLV_H_SIGNATURE_MODULUS:
+        if (v.len == 1)
+            proto_tree_add_item(tree, hf_itl_signature_modulus, tvb, v.offset, 1, ENC_NA);
         break;
-    case ITL_H_SIGNATURE:
-        proto_tree_add_item(tree, hf_itl_signature, tvb, offset, len, ENC_NA);
-        f->signature.offset = offset;
-        f->signature.len = len;
-        f->signature_tlv.offset = offset - ITL_TLV_HDR_LEN;
-        f->signature_tlv.len = len + ITL_TLV_HDR_LEN;
-        proto_item_append_text(tlv_item, ": %d bytes", len);
+    case CISCO_TLV_H_SIGNATURE:
+        proto_tree_add_item(tree, hf_itl_signature, tvb, v.offset, v.len, ENC_NA);
+        proto_item_append_text(tlv_item, ": %u bytes", v.len);
         break;
-    case ITL_H_FILENAME:
-        proto_tree_add_item_ret_string(tree, hf_itl_filename, tvb, offset, len, ENC_ASCII,
-                                       pinfo->pool, &str);
+    case CISCO_TLV_H_FILENAME:
+        proto_tree_add_item_ret_string(tree, hf_itl_filename, tvb, v.offset, v.len, ENC_ASCII, pinfo->pool, &str);
         proto_item_append_text(tlv_item, ": %s", str);
-        if (!f->name && *str)
-            f->name = (const char *)str;
         break;
-    case ITL_H_TIMESTAMP:
-        if (itl_check_len(pinfo, tlv_item, len, 4))
-            proto_tree_add_item(tree, hf_itl_timestamp, tvb, offset, 4, ENC_TIME_SECS | ENC_BIG_ENDIAN);
+    case CISCO_TLV_H_TIMESTAMP:
+        if (v.len == 4)
+            proto_tree_add_item(tree, hf_itl_timestamp, tvb, v.offset, 4, ENC_TIME_SECS | ENC_BIG_ENDIAN);
         break;
-    case ITL_H_SIGNER_VERSION:
-        ti = itl_add_version(tree, hf_itl_signer_version, tvb, pinfo, offset, len);
-        itl_check_len(pinfo, ti, len, 2);
+    case CISCO_TLV_H_SIGNER_VERSION:
+        itl_add_version(tree, hf_itl_signer_version, tvb, pinfo, v);
         break;
     default:
-        if (tag > ITL_H_ENCRYPTION_INFO && tag <= ITL_H_LAST_ENC_TAG) {
-            /* encrypted-config (.enc.sgn) values: shown, not interpreted */
-            proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
-            break;
-        }
-        proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
-        expert_add_info_format(pinfo, tlv_item, &ei_itl_unknown_tag, "Unknown header tag %u", tag);
+        /* encrypted-config (.enc.sgn) values and unknown tags: the bytes */
+        if (v.len)
+            proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
         break;
     }
 }
 
 static void
-itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offset, int end,
-                        itl_file_t *f, int depth)
+itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *tlv_item,
+                     const cisco_tlv_item_t *it, const cisco_tlv_record_t *r)
 {
-    while (offset < end) {
-        guint tag = tvb_get_guint8(tvb, offset);
-        guint32 len;
-        proto_item *ti;
-        proto_tree *sub;
-
-        if (tag == ITL_H_PADDING && depth == 0) {
-            int start = offset;
-            while (offset < end && tvb_get_guint8(tvb, offset) == ITL_H_PADDING)
-                offset++;
-            proto_tree_add_item(tree, hf_itl_padding, tvb, start, offset - start, ENC_NA);
-            continue;
-        }
-        if (!itl_add_tlv(tvb, pinfo, tree, itl_header_tlv_hf(tag), offset, end, itl_header_tag_vals,
-                         depth ? "container" : "header", f, &ti, &sub, &len))
-            return;
-        offset += ITL_TLV_HDR_LEN;
-        itl_dissect_header_value(tvb, pinfo, sub, ti, tag, offset, len, f, depth);
-        offset += len;
-    }
-}
-
-static void
-itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *tlv_item,
-                         guint tag, int offset, int len, itl_record_t *r)
-{
+    cisco_span_t v = it->value;
     proto_item *ti;
-    guint32 v;
 
-    switch (tag) {
-    case ITL_R_RECORD_LENGTH:
-        if (itl_check_len(pinfo, tlv_item, len, 2))
-            proto_tree_add_item(tree, hf_itl_record_length, tvb, offset, 2, ENC_BIG_ENDIAN);
+    switch (it->tag) {
+    case CISCO_TLV_R_RECORD_LENGTH:
+        if (v.len == 2)
+            proto_tree_add_item(tree, hf_itl_record_length, tvb, v.offset, 2, ENC_BIG_ENDIAN);
         break;
-    case ITL_R_DNS_NAME:
-        r->dns_name = cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, offset, len);
+    case CISCO_TLV_R_DNS_NAME:
+        cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, v.offset, v.len);
         break;
-    case ITL_R_SUBJECT_NAME:
-        r->subject = cisco_add_string(tree, hf_itl_record_subject_name, tvb, pinfo, offset, len);
-        proto_item_append_text(tlv_item, ": %s", r->subject);
+    case CISCO_TLV_R_SUBJECT_NAME:
+        proto_item_append_text(tlv_item, ": %s",
+                               cisco_add_string(tree, hf_itl_record_subject_name, tvb, pinfo, v.offset, v.len));
         break;
-    case ITL_R_FUNCTION:
-        if (itl_check_len(pinfo, tlv_item, len, 2)) {
-            ti = proto_tree_add_item_ret_uint(tree, hf_itl_record_function, tvb, offset, 2, ENC_BIG_ENDIAN, &v);
-            r->function = v;
-            r->have_function = TRUE;
-            proto_item_append_text(tlv_item, ": %s", val_to_str(v, itl_function_vals, "%u"));
-            if (!try_val_to_str(v, itl_function_vals))
-                expert_add_info_format(pinfo, ti, &ei_itl_unknown_function, "Unknown function (role) code %u", v);
+    case CISCO_TLV_R_FUNCTION:
+        if (v.len == 2) {
+            guint32 u;
+            proto_tree_add_item_ret_uint(tree, hf_itl_record_function, tvb, v.offset, 2, ENC_BIG_ENDIAN, &u);
+            proto_item_append_text(tlv_item, ": %s", val_to_str(u, cisco_tlv_function_vals, "%u"));
         }
         break;
-    case ITL_R_ISSUER_NAME:
-        r->issuer = cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, offset, len);
+    case CISCO_TLV_R_ISSUER_NAME:
+        cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, v.offset, v.len);
         break;
-    case ITL_R_SERIAL_NUMBER:
-        proto_tree_add_item(tree, hf_itl_record_serial_number, tvb, offset, len, ENC_NA);
-        r->serial.offset = offset;
-        r->serial.len = len;
+    case CISCO_TLV_R_SERIAL_NUMBER:
+        proto_tree_add_item(tree, hf_itl_record_serial_number, tvb, v.offset, v.len, ENC_NA);
         break;
-    case ITL_R_PUBLIC_KEY:
-        proto_tree_add_item(tree, hf_itl_record_public_key, tvb, offset, len, ENC_NA);
-        r->public_key.offset = offset;
-        r->public_key.len = len;
+    case CISCO_TLV_R_PUBLIC_KEY:
+        proto_tree_add_item(tree, hf_itl_record_public_key, tvb, v.offset, v.len, ENC_NA);
         break;
-    case ITL_R_SIGNATURE:
-        proto_tree_add_item(tree, hf_itl_record_signature, tvb, offset, len, ENC_NA);
+    case CISCO_TLV_R_SIGNATURE:
+        proto_tree_add_item(tree, hf_itl_record_signature, tvb, v.offset, v.len, ENC_NA);
         break;
-    case ITL_R_CERTIFICATE:
-        ti = proto_tree_add_item(tree, hf_itl_record_certificate, tvb, offset, len, ENC_NA);
-        r->certificate.offset = offset;
-        r->certificate.len = len;
-        if (len > 0) {
-            guint8 sha1[CISCO_SHA1_LEN];
+    case CISCO_TLV_R_CERTIFICATE:
+        ti = proto_tree_add_item(tree, hf_itl_record_certificate, tvb, v.offset, v.len, ENC_NA);
+        if (v.len > 0 && r->certificate.offset == v.offset) {
             proto_tree *cert_tree = proto_item_add_subtree(ti, ett_itl_certificate);
-            proto_item *gi;
-
-            cisco_sha1(tvb_get_ptr(tvb, offset, len), len, sha1);
-            gi = proto_tree_add_bytes_with_length(cert_tree, hf_itl_record_cert_sha1, tvb, offset, len,
-                                                   sha1, sizeof(sha1));
+            proto_item *gi = proto_tree_add_bytes_with_length(cert_tree, hf_itl_record_cert_sha1, tvb, v.offset,
+                                                               v.len, r->cert_sha1, CISCO_SHA1_LEN);
             proto_item_set_generated(gi);
             proto_item_append_text(tlv_item, ": %s (SHA1 Hash HEX)",
-                                   cisco_hex(pinfo->pool, sha1, sizeof(sha1), ' ', TRUE));
-            cisco_call_x509(tvb, offset, len, pinfo, cert_tree);
+                                   cisco_hex(pinfo->pool, r->cert_sha1, CISCO_SHA1_LEN, ' ', TRUE));
+            cisco_call_x509(tvb, v.offset, v.len, pinfo, cert_tree);
         }
         break;
-    case ITL_R_IP_ADDRESS:
-        if (itl_check_len(pinfo, tlv_item, len, 4))
-            proto_tree_add_item(tree, hf_itl_record_ip_address, tvb, offset, 4, ENC_BIG_ENDIAN);
-        else if (len > 0)
-            proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
+    case CISCO_TLV_R_IP_ADDRESS:
+        if (v.len == 4)
+            proto_tree_add_item(tree, hf_itl_record_ip_address, tvb, v.offset, 4, ENC_BIG_ENDIAN);
+        else if (v.len > 0)
+            proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
         break;
-    case ITL_R_CERT_HASH:
-        r->cert_hash_item = proto_tree_add_item(tree, hf_itl_record_cert_hash, tvb, offset, len, ENC_NA);
-        r->cert_hash.offset = offset;
-        r->cert_hash.len = len;
+    case CISCO_TLV_R_CERT_HASH:
+        proto_tree_add_item(tree, hf_itl_record_cert_hash, tvb, v.offset, v.len, ENC_NA);
         break;
-    case ITL_R_HASH_ALGORITHM:
-        if (itl_check_len(pinfo, tlv_item, len, 1)) {
-            proto_tree_add_item_ret_uint(tree, hf_itl_record_hash_algorithm, tvb, offset, 1, ENC_NA, &v);
-            r->hash_algorithm = (gint)v;
-        }
+    case CISCO_TLV_R_HASH_ALGORITHM:
+        if (v.len == 1)
+            proto_tree_add_item(tree, hf_itl_record_hash_algorithm, tvb, v.offset, 1, ENC_NA);
         break;
     default:
-        if (len > 0)
-            proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
-        expert_add_info_format(pinfo, tlv_item, &ei_itl_unknown_tag, "Unknown record tag %u", tag);
+        if (v.len > 0)
+            proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
         break;
     }
 }
 
-/* The stored CERTIFICATE_HASH must be the digest of the stored certificate. */
-static void
-itl_check_cert_hash(tvbuff_t *tvb, packet_info *pinfo, const itl_record_t *r)
+static proto_item *
+itl_add_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const cisco_tlv_file_t *f, guint index,
+               proto_item **items)
 {
-    guint8 digest[64];
-    gint hash_id = r->hash_algorithm;
-
-    if (!r->cert_hash.len || !r->certificate.len)
-        return;
-    if (!cisco_hash_len(hash_id)) {
-        /* CUCM prints the algorithm as "null": go by the hash length */
-        hash_id = r->cert_hash.len == 20 ? CISCO_HASH_SHA1 :
-                  r->cert_hash.len == 32 ? CISCO_HASH_SHA256 :
-                  r->cert_hash.len == 64 ? CISCO_HASH_SHA512 : 0;
-    }
-    if (!cisco_hash(hash_id, tvb_get_ptr(tvb, r->certificate.offset, r->certificate.len),
-                    r->certificate.len, digest))
-        return;
-    if ((size_t)r->cert_hash.len != cisco_hash_len(hash_id) ||
-        tvb_memeql(tvb, r->cert_hash.offset, digest, r->cert_hash.len) != 0) {
-        expert_add_info_format(pinfo, r->cert_hash_item, &ei_itl_cert_hash_mismatch,
-                               "Stored certificate hash is not the %s of the record's certificate (%s)",
-                               val_to_str_const(hash_id, itl_hash_vals, "digest"),
-                               cisco_hex(pinfo->pool, digest, cisco_hash_len(hash_id), ' ', TRUE));
-    }
-}
-
-/* Remember how a CAPF record identifies the CAPF certificate. */
-static void
-itl_note_capf_record(tvbuff_t *tvb, itl_file_t *f, const itl_record_t *r)
-{
-    cisco_capf_record_t rec;
-
-    memset(&rec, 0, sizeof(rec));
-    if (r->certificate.len) {
-        rec.have_cert = TRUE;
-        cisco_sha1(tvb_get_ptr(tvb, r->certificate.offset, r->certificate.len), r->certificate.len, rec.cert_sha1);
-    } else if (r->cert_hash.len && (size_t)r->cert_hash.len <= sizeof(rec.hash)) {
-        rec.hash_id = cisco_hash_len(r->hash_algorithm) == (size_t)r->cert_hash.len ? r->hash_algorithm :
-                      r->cert_hash.len == 20 ? CISCO_HASH_SHA1 :
-                      r->cert_hash.len == 32 ? CISCO_HASH_SHA256 : CISCO_HASH_SHA512;
-        rec.hash_len = r->cert_hash.len;
-        tvb_memcpy(tvb, rec.hash, r->cert_hash.offset, r->cert_hash.len);
-    } else {
-        return;
-    }
-    wmem_array_append_one(f->capf_records, rec);
-}
-
-/* Is this record the one that signed the file (SAST, same serial/issuer)? */
-static gboolean
-itl_is_signer(tvbuff_t *tvb, const itl_file_t *f, const itl_record_t *r)
-{
-    if (!r->have_function || r->function != ITL_ROLE_SAST || !f->serial.len || r->serial.len != f->serial.len)
-        return FALSE;
-    if (tvb_memeql(tvb, r->serial.offset, tvb_get_ptr(tvb, f->serial.offset, f->serial.len), f->serial.len) != 0)
-        return FALSE;
-    return !f->issuer || !r->issuer || !*r->issuer || strcmp(f->issuer, r->issuer) == 0;
-}
-
-static int
-itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offset, int file_end, itl_file_t *f)
-{
-    itl_record_t r;
-    proto_item *rec_item, *len_item;
+    const cisco_tlv_record_t *r = cisco_tlv_record(f, index);
+    proto_item *rec_item;
     proto_tree *rec_tree;
-    guint record_len;
-    int end;
 
-    memset(&r, 0, sizeof(r));
-    r.hash_algorithm = -1;
-    f->record_count++;
-    rec_item = proto_tree_add_item(tree, hf_itl_record, tvb, offset, -1, ENC_NA);
+    rec_item = proto_tree_add_item(tree, hf_itl_record, tvb, r->span.offset, r->span.len, ENC_NA);
     rec_tree = proto_item_add_subtree(rec_item, ett_itl_record);
-
-    if (file_end - offset < 5 || tvb_get_guint8(tvb, offset) != ITL_R_RECORD_LENGTH ||
-        tvb_get_ntohs(tvb, offset + 1) != 2) {
-        proto_item_set_text(rec_item, "Record %u: not a record", f->record_count);
-        proto_item_set_len(rec_item, file_end - offset);
-        proto_tree_add_item(rec_tree, hf_itl_value, tvb, offset, file_end - offset, ENC_NA);
-        if (file_end - offset < 5)
-            expert_add_info_format(pinfo, rec_item, &ei_itl_truncated,
-                                   "%d bytes left, too short for a record", file_end - offset);
-        else
-            expert_add_info_format(pinfo, rec_item, &ei_itl_unknown_tag,
-                                   "Record does not start with RECORD_LENGTH (tag %u)", tvb_get_guint8(tvb, offset));
-        f->truncated = f->truncated || file_end - offset < 5;
-        return file_end;
+    if (!r->valid) {
+        proto_item_set_text(rec_item, "Record %u: not a record", index + 1);
+        proto_tree_add_item(rec_tree, hf_itl_value, tvb, r->span.offset, r->span.len, ENC_NA);
+        return rec_item;
     }
-    record_len = tvb_get_ntohs(tvb, offset + 3);
-    end = offset + record_len;
-    if (record_len < 5 || end > file_end) {
-        len_item = proto_tree_add_item(rec_tree, hf_itl_record_length, tvb, offset + 3, 2, ENC_BIG_ENDIAN);
-        expert_add_info_format(pinfo, len_item, &ei_itl_truncated,
-                               "Record length %u runs past the end of the file (%d bytes left)",
-                               record_len, file_end - offset);
-        f->truncated = TRUE;
-        end = record_len < 5 ? file_end : file_end;
+    for (guint i = r->first_item; i < r->first_item + r->n_items; i++) {
+        const cisco_tlv_item_t *it = cisco_tlv_item(f, i);
+        proto_tree *sub = itl_add_tlv(tvb, rec_tree, hf_itl_header, it, cisco_tlv_record_tag_vals, &items[i]);
+        itl_add_record_value(tvb, pinfo, sub, items[i], it, r);
     }
-    proto_item_set_len(rec_item, end - offset);
-
-    while (offset < end) {
-        guint tag = tvb_get_guint8(tvb, offset);
-        guint32 len;
-        proto_item *ti;
-        proto_tree *sub;
-
-        if (!itl_add_tlv(tvb, pinfo, rec_tree, hf_itl_header, offset, end, itl_record_tag_vals, "record", f,
-                         &ti, &sub, &len))
-            break;
-        offset += ITL_TLV_HDR_LEN;
-        itl_dissect_record_value(tvb, pinfo, sub, ti, tag, offset, len, &r);
-        offset += len;
-    }
-
-    proto_item_set_text(rec_item, "Record %u: %s  %s", f->record_count,
-                        r.have_function ? val_to_str(r.function, itl_function_vals, "%u") : "(no function)",
-                        r.subject ? r.subject : (r.dns_name ? r.dns_name : ""));
-    itl_check_cert_hash(tvb, pinfo, &r);
-    if (r.have_function && r.function == ITL_ROLE_CAPF) {
-        f->have_capf = TRUE;
-        itl_note_capf_record(tvb, f, &r);
-    }
-    if (!f->signer_record && itl_is_signer(tvb, f, &r)) {
-        f->signer_record = f->record_count;
-        f->signer_cert = r.certificate;
-        f->signer_pkcs1 = r.public_key;
-        f->signer_item = rec_item;
-    }
-    if (r.have_function && r.function == ITL_ROLE_SAST) {
-        proto_item *gi = proto_tree_add_boolean(rec_tree, hf_itl_record_signed_file, tvb, 0, 0,
-                                                f->signer_record == f->record_count);
+    proto_item_set_text(rec_item, "Record %u: %s  %s", index + 1,
+                        r->function >= 0 ? val_to_str(r->function, cisco_tlv_function_vals, "%u") : "(no function)",
+                        r->subject ? r->subject : (r->dns_name ? r->dns_name : ""));
+    if (r->function == CISCO_TLV_ROLE_SAST) {
+        proto_item *gi = proto_tree_add_boolean(rec_tree, hf_itl_record_signed_file, tvb, 0, 0, r->signed_file);
         proto_item_set_generated(gi);
     }
-    return end;
+    return rec_item;
 }
 
-static cisco_sig_status_t
-itl_verify(tvbuff_t *tvb, packet_info *pinfo, const itl_file_t *f)
+static expert_field *
+itl_problem_expert(cisco_tlv_problem_kind_t kind)
 {
-    guint file_len = tvb_captured_length(tvb);
-    guint8 *data;
-    int before, after;
-
-    if (!f->signer_record)
-        return CISCO_SIG_SIGNER_NOT_FOUND;
-    if (!f->signature.len || f->truncated || file_len != tvb_reported_length(tvb))
-        return CISCO_SIG_CANNOT_VERIFY;
-    before = f->signature_tlv.offset;
-    after = (int)file_len - itl_span_end(f->signature_tlv);
-    data = (guint8 *)wmem_alloc(pinfo->pool, before + after);
-    tvb_memcpy(tvb, data, 0, before);
-    tvb_memcpy(tvb, data + before, itl_span_end(f->signature_tlv), after);
-    return cisco_verify_rsa(f->digest,
-                            f->signer_cert.len ? tvb_get_ptr(tvb, f->signer_cert.offset, f->signer_cert.len) : NULL,
-                            f->signer_cert.len,
-                            f->signer_pkcs1.len ? tvb_get_ptr(tvb, f->signer_pkcs1.offset, f->signer_pkcs1.len) : NULL,
-                            f->signer_pkcs1.len,
-                            data, before + after,
-                            tvb_get_ptr(tvb, f->signature.offset, f->signature.len), f->signature.len);
+    switch (kind) {
+    case CISCO_TLV_TRUNCATED:           return &ei_itl_truncated;
+    case CISCO_TLV_UNKNOWN_TAG:         return &ei_itl_unknown_tag;
+    case CISCO_TLV_BAD_LENGTH:          return &ei_itl_bad_length;
+    case CISCO_TLV_UNKNOWN_FUNCTION:    return &ei_itl_unknown_function;
+    case CISCO_TLV_CERT_HASH_MISMATCH:  return &ei_itl_cert_hash_mismatch;
+    case CISCO_TLV_TOO_DEEP:
+    default:                            return &ei_itl_nesting;
+    }
 }
 
-static gboolean
-itl_name_is_ctl(const char *name)
+/* Remember how the CAPF records identify the CAPF certificate, for the CAPF
+ * dissector's certificate-mismatch verdict. */
+static void
+itl_note_capf_records(packet_info *pinfo, const cisco_tlv_file_t *f, const char *name)
 {
-    const char *base;
+    cisco_trust_list_t *list = NULL;
 
-    if (!name)
-        return FALSE;
-    base = strrchr(name, '/');
-    base = base ? base + 1 : name;
-    return g_ascii_strncasecmp(base, "CTL", 3) == 0;
+    for (guint i = 0; i < wmem_array_get_count(f->records); i++) {
+        const cisco_tlv_record_t *r = cisco_tlv_record(f, i);
+        cisco_capf_record_t rec;
+
+        if (r->function != CISCO_TLV_ROLE_CAPF)
+            continue;
+        memset(&rec, 0, sizeof(rec));
+        if (r->have_cert_sha1) {
+            rec.have_cert = TRUE;
+            memcpy(rec.cert_sha1, r->cert_sha1, CISCO_SHA1_LEN);
+        } else if (r->cert_hash.len && r->cert_hash.len <= sizeof(rec.hash)) {
+            rec.hash_id = cisco_hash_len(r->hash_algorithm) == r->cert_hash.len ? r->hash_algorithm :
+                          r->cert_hash.len == 20 ? CISCO_HASH_SHA1 :
+                          r->cert_hash.len == 32 ? CISCO_HASH_SHA256 : CISCO_HASH_SHA512;
+            rec.hash_len = r->cert_hash.len;
+            memcpy(rec.hash, f->data + r->cert_hash.offset, r->cert_hash.len);
+        } else {
+            continue;
+        }
+        if (!list)
+            list = cisco_trust_add_list(pinfo->num, &pinfo->dst, name);
+        cisco_trust_add_capf(list, &rec);
+    }
 }
 
 /* The whole file; name is the transfer's file name when known. */
 static int
 dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *name)
 {
+    guint len = tvb_captured_length(tvb);
+    cisco_tlv_file_t *f;
     proto_item *ti, *hdr_item, *gi, *status_item;
     proto_tree *itl_tree, *hdr_tree;
-    itl_file_t f;
-    int file_end = (int)tvb_captured_length(tvb);
-    int header_end, offset;
-    cisco_sig_status_t status;
-    gboolean is_ctl, signed_file;
+    proto_tree *level[CISCO_TLV_MAX_DEPTH + 1];
+    proto_item **items, **rec_items;
+    guint n_items, n_records, i;
+    const char *kind;
+    itl_tap_info_t *tap;
 
-    memset(&f, 0, sizeof(f));
-    f.name = name;
-    f.digest = -1;
-    f.capf_records = wmem_array_new(pinfo->pool, sizeof(cisco_capf_record_t));
+    f = cisco_tlv_parse(pinfo->pool, tvb_get_ptr(tvb, 0, len), len, tvb_reported_length(tvb), name);
+    if (!name)
+        name = f->filename;
+    kind = cisco_tlv_kind(f, name);
+    n_items = wmem_array_get_count(f->items);
+    n_records = wmem_array_get_count(f->records);
+    items = wmem_alloc0_array(pinfo->pool, proto_item *, n_items + 1);
+    rec_items = wmem_alloc0_array(pinfo->pool, proto_item *, n_records + 1);
 
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, f->signed_file ? "SGN" : kind);
     ti = proto_tree_add_item(tree, proto_itl, tvb, 0, -1, ENC_NA);
     itl_tree = proto_item_add_subtree(ti, ett_itl);
 
-    /* The header: up to HEADER_LENGTH bytes (tag 2 at offset 5). */
-    f.header_length = file_end >= 10 ? tvb_get_ntohs(tvb, 8) : 0;
-    header_end = (int)f.header_length;
-    if (header_end < 10 || header_end > file_end) {
-        f.truncated = TRUE;
-        header_end = file_end;
-    }
-    hdr_item = proto_tree_add_none_format(itl_tree, hf_itl_header, tvb, 0, header_end, "Header");
+    hdr_item = proto_tree_add_none_format(itl_tree, hf_itl_header, tvb, 0, f->header_end, "Header");
     hdr_tree = proto_item_add_subtree(hdr_item, ett_itl_header);
-    if (header_end != (int)f.header_length)
-        expert_add_info_format(pinfo, hdr_item, &ei_itl_truncated,
-                               "Header length %u runs past the end of the file (%d bytes)",
-                               f.header_length, file_end);
-    itl_dissect_header_tlvs(tvb, pinfo, hdr_tree, 0, header_end, &f, 0);
+    level[0] = hdr_tree;
+    for (i = 0; i < n_items; i++) {
+        const cisco_tlv_item_t *it = cisco_tlv_item(f, i);
+        proto_tree *sub;
 
-    signed_file = itl_is_signed_file_name(f.name);
-    is_ctl = itl_name_is_ctl(f.name);
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, signed_file ? "SGN" : is_ctl ? "CTL" : "ITL");
+        if (it->record >= 0)
+            break;
+        if (it->padding) {
+            items[i] = proto_tree_add_item(level[0], hf_itl_padding, tvb, it->value.offset, it->value.len, ENC_NA);
+            continue;
+        }
+        sub = itl_add_tlv(tvb, level[it->depth], itl_header_tlv_hf(it->tag), it, cisco_tlv_header_tag_vals,
+                          &items[i]);
+        itl_add_header_value(tvb, pinfo, sub, items[i], it);
+        if (it->container && it->depth < CISCO_TLV_MAX_DEPTH)
+            level[it->depth + 1] = sub;
+    }
 
-    offset = header_end;
-    if (signed_file) {
-        if (offset < file_end)
-            proto_tree_add_item(itl_tree, hf_itl_payload, tvb, offset, file_end - offset, ENC_NA);
+    if (f->signed_file) {
+        if (f->payload.len)
+            proto_tree_add_item(itl_tree, hf_itl_payload, tvb, f->payload.offset, f->payload.len, ENC_NA);
     } else {
-        while (offset < file_end)
-            offset = itl_dissect_record(tvb, pinfo, itl_tree, offset, file_end, &f);
-        gi = proto_tree_add_uint(itl_tree, hf_itl_record_count, tvb, 0, 0, f.record_count);
-        proto_item_set_generated(gi);
-    }
-    if (!PINFO_FD_VISITED(pinfo) && wmem_array_get_count(f.capf_records)) {
-        cisco_trust_list_t *list = cisco_trust_add_list(pinfo->num, &pinfo->dst, f.name);
-        for (guint i = 0; i < wmem_array_get_count(f.capf_records); i++)
-            cisco_trust_add_capf(list, (const cisco_capf_record_t *)wmem_array_index(f.capf_records, i));
-    }
-    if (f.signer_record) {
-        gi = proto_tree_add_uint(itl_tree, hf_itl_signer_record, tvb, 0, 0, f.signer_record);
+        for (i = 0; i < n_records; i++)
+            rec_items[i] = itl_add_record(tvb, pinfo, itl_tree, f, i, items);
+        gi = proto_tree_add_uint(itl_tree, hf_itl_record_count, tvb, 0, 0, n_records);
         proto_item_set_generated(gi);
     }
 
-    status = itl_verify(tvb, pinfo, &f);
-    status_item = proto_tree_add_uint(itl_tree, hf_itl_signature_status, tvb,
-                                      f.signature.offset, f.signature.len, status);
+    for (i = 0; i < wmem_array_get_count(f->problems); i++) {
+        const cisco_tlv_problem_t *p = cisco_tlv_problem(f, i);
+        proto_item *target = p->item >= 0 ? items[p->item] : p->record >= 0 ? rec_items[p->record] :
+                             p->header ? hdr_item : NULL;
+
+        if (target)
+            expert_add_info_format(pinfo, target, itl_problem_expert(p->kind), "%s", p->text);
+        else
+            proto_tree_add_expert_format(itl_tree, pinfo, itl_problem_expert(p->kind), tvb, p->span.offset,
+                                         p->span.len, "%s", p->text);
+    }
+
+    if (!PINFO_FD_VISITED(pinfo))
+        itl_note_capf_records(pinfo, f, name);
+    if (f->signer_record) {
+        gi = proto_tree_add_uint(itl_tree, hf_itl_signer_record, tvb, 0, 0, f->signer_record);
+        proto_item_set_generated(gi);
+    }
+
+    status_item = proto_tree_add_uint(itl_tree, hf_itl_signature_status, tvb, f->signature.offset,
+                                      f->signature.len, f->status);
     proto_item_set_generated(status_item);
-    switch (status) {
+    switch (f->status) {
     case CISCO_SIG_INVALID:
         expert_add_info(pinfo, status_item, &ei_itl_bad_signature);
         break;
     case CISCO_SIG_SIGNER_NOT_FOUND:
         /* .sgn files are signed by a TFTP certificate held in the ITL/CTL,
          * never by one inside the file: nothing to report there. */
-        if (!signed_file)
+        if (!f->signed_file)
             expert_add_info(pinfo, status_item, &ei_itl_signer_not_found);
         break;
     case CISCO_SIG_CANNOT_VERIFY:
-        if (!f.truncated)
+        if (!f->truncated)
             expert_add_info(pinfo, status_item, &ei_itl_cannot_verify);
         break;
     default:
         break;
     }
-    if (!signed_file && !is_ctl && !f.have_capf && !f.truncated)
+    if (!f->signed_file && strcmp(kind, "CTL") != 0 && !f->have_capf && !f->truncated)
         expert_add_info(pinfo, ti, &ei_itl_no_capf);
 
-    proto_item_append_text(ti, ": %s, %u records, signature %s", f.name ? f.name : "trust list",
-                           f.record_count, val_to_str_const(status, itl_signature_status_vals, "?"));
-    col_add_fstr(pinfo->cinfo, COL_INFO, "%s: %u records, signature %s", f.name ? f.name : "trust list",
-                 f.record_count, val_to_str_const(status, itl_signature_status_vals, "?"));
-    return tvb_captured_length(tvb);
+    proto_item_append_text(ti, ": %s, %u records, signature %s", name ? name : "trust list",
+                           n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+    col_add_fstr(pinfo->cinfo, COL_INFO, "%s: %u records, signature %s", name ? name : "trust list",
+                 n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+
+    if (have_tap_listener(itl_tap)) {
+        tap = wmem_new0(pinfo->pool, itl_tap_info_t);
+        tap->file = f;
+        tap->name = name;
+        tap_queue_packet(itl_tap, pinfo, tap);
+    }
+    return len;
 }
 
 static int
@@ -1025,16 +664,16 @@ proto_register_itl(void)
         { &hf_itl_signature_info,
           { "Signature Info", "itl.signature_info", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
         { &hf_itl_digest_algorithm,
-          { "Digest Algorithm", "itl.digest_algorithm", FT_UINT8, BASE_DEC, VALS(itl_hash_vals), 0x0,
+          { "Digest Algorithm", "itl.digest_algorithm", FT_UINT8, BASE_DEC, VALS(cisco_tlv_hash_vals), 0x0,
             NULL, HFILL } },
         { &hf_itl_sig_algorithm_info,
           { "Signature Algorithm Info", "itl.signature_algorithm_info", FT_NONE, BASE_NONE, NULL, 0x0,
             NULL, HFILL } },
         { &hf_itl_signature_algorithm,
           { "Signature Algorithm", "itl.signature_algorithm", FT_UINT8, BASE_DEC,
-            VALS(itl_signature_algorithm_vals), 0x0, NULL, HFILL } },
+            VALS(cisco_tlv_signature_algorithm_vals), 0x0, NULL, HFILL } },
         { &hf_itl_signature_modulus,
-          { "Signature Modulus", "itl.signature_modulus", FT_UINT8, BASE_DEC, VALS(itl_modulus_vals), 0x0,
+          { "Signature Modulus", "itl.signature_modulus", FT_UINT8, BASE_DEC, VALS(cisco_tlv_modulus_vals), 0x0,
             "RSA key size of the signer", HFILL } },
         { &hf_itl_signature,
           { "Signature", "itl.signature", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL } },
@@ -1059,7 +698,7 @@ proto_register_itl(void)
         { &hf_itl_record_subject_name,
           { "Subject Name", "itl.record.subject_name", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
         { &hf_itl_record_function,
-          { "Function", "itl.record.function", FT_UINT16, BASE_DEC, VALS(itl_function_vals), 0x0,
+          { "Function", "itl.record.function", FT_UINT16, BASE_DEC, VALS(cisco_tlv_function_vals), 0x0,
             "Role of the certificate", HFILL } },
         { &hf_itl_record_issuer_name,
           { "Issuer Name", "itl.record.issuer_name", FT_STRINGZ, BASE_NONE, NULL, 0x0, NULL, HFILL } },
@@ -1077,7 +716,7 @@ proto_register_itl(void)
         { &hf_itl_record_cert_hash,
           { "Certificate Hash", "itl.record.cert_hash", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL } },
         { &hf_itl_record_hash_algorithm,
-          { "Hash Algorithm", "itl.record.hash_algorithm", FT_UINT8, BASE_DEC, VALS(itl_hash_vals), 0x0,
+          { "Hash Algorithm", "itl.record.hash_algorithm", FT_UINT8, BASE_DEC, VALS(cisco_tlv_hash_vals), 0x0,
             NULL, HFILL } },
         { &hf_itl_record_cert_sha1,
           { "Certificate SHA-1", "itl.record.cert_sha1", FT_BYTES, BASE_NONE, NULL, 0x0,
@@ -1091,7 +730,7 @@ proto_register_itl(void)
           { "Signer Record", "itl.signer_record", FT_UINT32, BASE_DEC, NULL, 0x0,
             "The SAST record whose key signed the file", HFILL } },
         { &hf_itl_signature_status,
-          { "Signature Status", "itl.signature.status", FT_UINT8, BASE_DEC, VALS(itl_signature_status_vals), 0x0,
+          { "Signature Status", "itl.signature.status", FT_UINT8, BASE_DEC, VALS(cisco_tlv_sig_status_vals), 0x0,
             NULL, HFILL } },
         { &hf_itl_payload,
           { "Signed File", "itl.payload", FT_BYTES, BASE_NONE, NULL, 0x0, "The file a .sgn header signs", HFILL } },
@@ -1131,6 +770,8 @@ proto_register_itl(void)
           { "itl.expert.unknown_function", PI_UNDECODED, PI_NOTE, "Unknown function (role) code", EXPFILL } },
         { &ei_itl_bad_length,
           { "itl.expert.bad_length", PI_MALFORMED, PI_WARN, "Value has an unexpected length", EXPFILL } },
+        { &ei_itl_nesting,
+          { "itl.expert.nesting", PI_MALFORMED, PI_ERROR, "Containers nested too deep", EXPFILL } },
     };
 
     module_t *itl_module;
@@ -1143,6 +784,7 @@ proto_register_itl(void)
     expert_register_field_array(expert_itl, ei, array_length(ei));
 
     itl_handle = register_dissector("itl", dissect_itl, proto_itl);
+    itl_tap = register_tap("itl");
     register_init_routine(cisco_trust_reset);
 
     itl_module = prefs_register_protocol(proto_itl, NULL);

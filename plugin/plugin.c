@@ -1,6 +1,6 @@
 /* plugin.c
  * Entry points of the Cisco CAPF / ITL-CTL plugin: one proto_plugin block per
- * protocol.  Nothing else lives here.
+ * protocol and one tap_plugin block for the reports.  Nothing else lives here.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,8 +8,10 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/tap.h>
 
 #include "ws-compat.h"
+#include "tap-cisco.h"
 
 void proto_register_capf(void);
 void proto_reg_handoff_capf(void);
@@ -22,10 +24,19 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
+/* The reports on the capf and itl taps (tshark -z, Statistics menu). */
+static void
+register_taps(void)
+{
+    register_capf_taps();
+    register_itl_taps();
+}
+
 void
 plugin_register(void)
 {
     static proto_plugin plug_capf, plug_itl;
+    static tap_plugin plug_taps;
 
     plug_capf.register_protoinfo = proto_register_capf;
     plug_capf.register_handoff = proto_reg_handoff_capf;
@@ -34,4 +45,7 @@ plugin_register(void)
     plug_itl.register_protoinfo = proto_register_itl;
     plug_itl.register_handoff = proto_reg_handoff_itl;
     proto_register_plugin(&plug_itl);
+
+    plug_taps.register_tap_listener = register_taps;
+    tap_register_plugin(&plug_taps);
 }

@@ -31,3 +31,39 @@ foreach(capture ${CAPF_TRUST_CAPTURES})
   add_test(NAME openssl-crosscheck:${stem}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-crosscheck ${CMAKE_BINARY_DIR} ${capture})
 endforeach()
+
+# Reports (issue 6).  itl-show on every trust-list file against a reviewed
+# text; tshark -z itl,show on every capture with trust lists against a
+# reviewed text, and identical to itl-show on the files Wireshark exports;
+# itl-show on cut and broken copies (runs under ASan in the sanitizer pass).
+file(GLOB CAPF_TLV_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/test-captures/files/*.tlv)
+foreach(file ${CAPF_TLV_FILES})
+  get_filename_component(name ${file} NAME)
+  add_test(NAME itl-show:${name}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show file ${CMAKE_BINARY_DIR} ${file}
+            ${CMAKE_SOURCE_DIR}/test-captures/expected/files/${name}.show)
+  set_tests_properties(itl-show:${name} PROPERTIES LABELS captures)
+endforeach()
+foreach(name itl-sha1.tlv ctl.tlv itl-cucm-certhash.tlv)
+  add_test(NAME itl-show-garbled:${name}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show garbled ${CMAKE_BINARY_DIR}
+            ${CMAKE_SOURCE_DIR}/test-captures/files/${name})
+  set_tests_properties(itl-show-garbled:${name} PROPERTIES LABELS captures)
+endforeach()
+file(GLOB CAPF_SHOW_CAPTURES CONFIGURE_DEPENDS
+  ${CMAKE_SOURCE_DIR}/test-captures/itl-*.pcapng ${CMAKE_SOURCE_DIR}/test-captures/ctl*.pcapng
+  ${CMAKE_SOURCE_DIR}/test-captures/verdict-*.pcapng)
+foreach(capture ${CAPF_SHOW_CAPTURES})
+  get_filename_component(stem ${capture} NAME_WE)
+  add_test(NAME itl-show-tap:${stem}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show capture ${CMAKE_BINARY_DIR} ${capture}
+            ${CMAKE_SOURCE_DIR}/test-captures/expected/${stem}.itl-show)
+  set_tests_properties(itl-show-tap:${stem} PROPERTIES LABELS captures)
+endforeach()
+
+# -z capf,phones on the 60-phone capture against what its generator did.
+add_test(NAME capf-phones:capf-fleet
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-phones ${CMAKE_BINARY_DIR}
+          ${CMAKE_SOURCE_DIR}/test-captures/capf-fleet.pcapng
+          ${CMAKE_SOURCE_DIR}/test-captures/expected/capf-fleet.phones.truth)
+set_tests_properties(capf-phones:capf-fleet PROPERTIES LABELS captures)

@@ -1,0 +1,359 @@
+/* tap-capf.c
+ * CAPF reports on the "capf" tap:
+ *   tshark -q -z capf,phones   one row per phone: sessions, last operation and
+ *                              outcome, authentication, key, certificate serial
+ *   tshark -q -z capf,tree     statistics tree (commands, reasons, outcomes,
+ *                              verdicts), also Statistics > Telephony in the GUI
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <wireshark.h>
+#include <epan/address.h>
+#include <epan/to_str.h>
+#include <epan/packet_info.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tap-cisco.h"
+
+/*** -z capf,phones ***/
+
+/* One TCP connection to CAPF, as its last event left it. */
+typedef struct {
+    address client;
+    char *device;
+    char *auth_type;
+    char *operation;
+    char *key;
+    char *outcome;
+    char *serial;
+    guint32 first_frame;
+    guint32 last_frame;
+} capf_stream_t;
+
+/* A row: the connections of one device, or of one client address when the
+ * phone never named itself (refused, TLS failure). */
+typedef struct {
+    const char *device;         /* NULL: a client row */
+    const address *client;
+    guint sessions;
+    const capf_stream_t *last;  /* the connection with the latest event */
+    const char *serial;         /* of the latest connection that had one */
+    guint32 serial_frame;
+    guint32 first_frame;
+    guint32 last_frame;
+} capf_phone_row_t;
+
+typedef struct {
+    GHashTable *streams;        /* stream index -> capf_stream_t */
+} capf_phones_t;
+
+static void
+capf_stream_free(gpointer p)
+{
+    capf_stream_t *s = (capf_stream_t *)p;
+
+    free_address(&s->client);
+    g_free(s->device);
+    g_free(s->auth_type);
+    g_free(s->operation);
+    g_free(s->key);
+    g_free(s->outcome);
+    g_free(s->serial);
+    g_free(s);
+}
+
+static void
+capf_set(char **field, const char *value)
+{
+    if (!value)
+        return;
+    g_free(*field);
+    *field = g_strdup(value);
+}
+
+static void
+capf_phones_reset(void *p)
+{
+    g_hash_table_remove_all(((capf_phones_t *)p)->streams);
+}
+
+static tap_packet_status
+capf_phones_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+{
+    capf_phones_t *tap = (capf_phones_t *)p;
+    const capf_tap_info_t *ti = (const capf_tap_info_t *)data;
+    capf_stream_t *s = (capf_stream_t *)g_hash_table_lookup(tap->streams, GUINT_TO_POINTER(ti->stream));
+
+    if (!s) {
+        s = g_new0(capf_stream_t, 1);
+        copy_address(&s->client, &ti->client);
+        s->first_frame = pinfo->num;
+        g_hash_table_insert(tap->streams, GUINT_TO_POINTER(ti->stream), s);
+    }
+    s->last_frame = MAX(s->last_frame, pinfo->num);
+    s->first_frame = MIN(s->first_frame, pinfo->num);
+    capf_set(&s->device, ti->device_name);
+    capf_set(&s->auth_type, ti->auth_type);
+    capf_set(&s->operation, ti->operation);
+    capf_set(&s->key, ti->key);
+    capf_set(&s->serial, ti->serial);
+    g_free(s->outcome);
+    s->outcome = ti->failure && strcmp(ti->outcome, "failed") == 0 ?
+                 g_strdup_printf("failed: %s", ti->failure) : g_strdup(ti->outcome);
+    return TAP_PACKET_REDRAW;
+}
+
+static gint
+capf_row_cmp(gconstpointer a, gconstpointer b)
+{
+    const capf_phone_row_t *ra = *(const capf_phone_row_t *const *)a;
+    const capf_phone_row_t *rb = *(const capf_phone_row_t *const *)b;
+
+    if (ra->device && rb->device)
+        return strcmp(ra->device, rb->device);
+    if (ra->device || rb->device)
+        return ra->device ? -1 : 1;
+    return cmp_address(ra->client, rb->client);
+}
+
+static const char *
+dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+/* Columns separated by two spaces, each as wide as its widest cell. */
+static void
+capf_print_table(GPtrArray *cells, guint ncols)
+{
+    guint *width = g_new0(guint, ncols);
+    guint i;
+
+    for (i = 0; i < cells->len; i++) {
+        guint len = (guint)strlen((const char *)g_ptr_array_index(cells, i));
+        width[i % ncols] = MAX(width[i % ncols], len);
+    }
+    for (i = 0; i < cells->len; i++) {
+        const char *cell = (const char *)g_ptr_array_index(cells, i);
+        if (i % ncols == ncols - 1)
+            printf("%s\n", cell);
+        else
+            printf("%-*s  ", (int)width[i % ncols], cell);
+        if (i == ncols - 1) {
+            /* a rule under the header */
+            for (guint c = 0; c < ncols; c++) {
+                for (guint k = 0; k < width[c]; k++)
+                    putchar('-');
+                fputs(c == ncols - 1 ? "\n" : "  ", stdout);
+            }
+        }
+    }
+    g_free(width);
+}
+
+static void
+capf_phones_draw(void *p)
+{
+    capf_phones_t *tap = (capf_phones_t *)p;
+    GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    GPtrArray *sorted = g_ptr_array_new();
+    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter iter;
+    gpointer value;
+    guint devices = 0, clients = 0, client_sessions = 0, i;
+
+    g_hash_table_iter_init(&iter, tap->streams);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        const capf_stream_t *s = (const capf_stream_t *)value;
+        char *addr = address_to_str(NULL, &s->client);
+        char *key = s->device ? g_strdup_printf("d:%s", s->device) : g_strdup_printf("c:%s", addr);
+        capf_phone_row_t *row = (capf_phone_row_t *)g_hash_table_lookup(rows, key);
+
+        if (!row) {
+            row = g_new0(capf_phone_row_t, 1);
+            row->device = s->device;
+            row->client = &s->client;
+            row->first_frame = s->first_frame;
+            g_hash_table_insert(rows, key, row);
+            g_ptr_array_add(sorted, row);
+        } else {
+            g_free(key);
+        }
+        wmem_free(NULL, addr);
+        row->sessions++;
+        row->first_frame = MIN(row->first_frame, s->first_frame);
+        if (!row->last || s->last_frame > row->last_frame) {
+            row->last = s;
+            row->last_frame = s->last_frame;
+        }
+        if (s->serial && s->last_frame >= row->serial_frame) {
+            row->serial = s->serial;
+            row->serial_frame = s->last_frame;
+        }
+    }
+    g_ptr_array_sort(sorted, capf_row_cmp);
+    for (i = 0; i < sorted->len; i++) {
+        const capf_phone_row_t *row = (const capf_phone_row_t *)g_ptr_array_index(sorted, i);
+        if (row->device) {
+            devices++;
+        } else {
+            clients++;
+            client_sessions += row->sessions;
+        }
+    }
+
+    printf("================================================================================\n");
+    printf("CAPF phones: %u device%s, %u session%s", devices, devices == 1 ? "" : "s",
+           g_hash_table_size(tap->streams), g_hash_table_size(tap->streams) == 1 ? "" : "s");
+    if (clients)
+        printf(", %u without a device name", client_sessions);
+    printf("\n\n");
+
+    static const char *const head[] = { "Device", "Sessions", "Last operation", "Outcome", "Auth type", "Key",
+                                        "Serial", "First frame", "Last frame" };
+    for (i = 0; i < G_N_ELEMENTS(head); i++)
+        g_ptr_array_add(cells, g_strdup(head[i]));
+    for (i = 0; i < sorted->len; i++) {
+        const capf_phone_row_t *row = (const capf_phone_row_t *)g_ptr_array_index(sorted, i);
+        if (!row->device)
+            continue;
+        g_ptr_array_add(cells, g_strdup(row->device));
+        g_ptr_array_add(cells, g_strdup_printf("%u", row->sessions));
+        g_ptr_array_add(cells, g_strdup(dash(row->last->operation)));
+        g_ptr_array_add(cells, g_strdup(dash(row->last->outcome)));
+        g_ptr_array_add(cells, g_strdup(dash(row->last->auth_type)));
+        g_ptr_array_add(cells, g_strdup(dash(row->last->key)));
+        g_ptr_array_add(cells, g_strdup(dash(row->serial)));
+        g_ptr_array_add(cells, g_strdup_printf("%u", row->first_frame));
+        g_ptr_array_add(cells, g_strdup_printf("%u", row->last_frame));
+    }
+    capf_print_table(cells, G_N_ELEMENTS(head));
+
+    if (clients) {
+        static const char *const chead[] = { "Client", "Sessions", "Last outcome", "First frame", "Last frame" };
+
+        g_ptr_array_set_size(cells, 0);
+        printf("\nSessions without a device name, by client address:\n");
+        for (i = 0; i < G_N_ELEMENTS(chead); i++)
+            g_ptr_array_add(cells, g_strdup(chead[i]));
+        for (i = 0; i < sorted->len; i++) {
+            const capf_phone_row_t *row = (const capf_phone_row_t *)g_ptr_array_index(sorted, i);
+            if (row->device)
+                continue;
+            g_ptr_array_add(cells, address_to_str(NULL, row->client));
+            g_ptr_array_add(cells, g_strdup_printf("%u", row->sessions));
+            g_ptr_array_add(cells, g_strdup(dash(row->last->outcome)));
+            g_ptr_array_add(cells, g_strdup_printf("%u", row->first_frame));
+            g_ptr_array_add(cells, g_strdup_printf("%u", row->last_frame));
+        }
+        capf_print_table(cells, G_N_ELEMENTS(chead));
+    }
+    printf("================================================================================\n");
+
+    g_ptr_array_free(cells, TRUE);
+    g_ptr_array_free(sorted, TRUE);
+    g_hash_table_destroy(rows);
+}
+
+static void
+capf_phones_finish(void *p)
+{
+    capf_phones_t *tap = (capf_phones_t *)p;
+
+    /* called by remove_tap_listener(), at the end of the run */
+    g_hash_table_destroy(tap->streams);
+    g_free(tap);
+}
+
+static void
+capf_phones_init(const char *opt_arg, void *userdata _U_)
+{
+    capf_phones_t *tap = g_new0(capf_phones_t, 1);
+    const char *filter = NULL;
+    GString *error;
+
+    if (g_str_has_prefix(opt_arg, "capf,phones,"))
+        filter = opt_arg + strlen("capf,phones,");
+    tap->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, capf_stream_free);
+    error = register_tap_listener("capf", tap, filter, TL_REQUIRES_NOTHING, capf_phones_reset,
+                                  capf_phones_packet, capf_phones_draw, capf_phones_finish);
+    if (error) {
+        fprintf(stderr, "tshark: couldn't register capf,phones tap: %s\n", error->str);
+        g_string_free(error, TRUE);
+        g_hash_table_destroy(tap->streams);
+        g_free(tap);
+        exit(1);
+    }
+}
+
+static stat_tap_ui capf_phones_ui = {
+    REGISTER_STAT_GROUP_TELEPHONY,
+    "CAPF phones",
+    "capf,phones",
+    capf_phones_init,
+    0,
+    NULL
+};
+
+/*** -z capf,tree ***/
+
+static const char st_messages[] = "CAPF messages";
+static const char st_reasons[] = "Reasons";
+static const char st_outcomes[] = "Session outcomes";
+static const char st_verdicts[] = "Verdicts";
+static int st_node_messages = -1;
+static int st_node_reasons = -1;
+static int st_node_outcomes = -1;
+static int st_node_verdicts = -1;
+
+static void
+capf_stats_tree_init(stats_tree *st)
+{
+    st_node_messages = stats_tree_create_node(st, st_messages, 0, STAT_DT_INT, TRUE);
+    st_node_reasons = stats_tree_create_node(st, st_reasons, 0, STAT_DT_INT, TRUE);
+    st_node_outcomes = stats_tree_create_node(st, st_outcomes, 0, STAT_DT_INT, TRUE);
+    st_node_verdicts = stats_tree_create_node(st, st_verdicts, 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status
+capf_stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                       tap_flags_t flags _U_)
+{
+    const capf_tap_info_t *ti = (const capf_tap_info_t *)data;
+
+    if (ti->command) {
+        tick_stat_node(st, st_messages, 0, FALSE);
+        tick_stat_node(st, ti->command, st_node_messages, FALSE);
+    }
+    if (ti->reason) {
+        tick_stat_node(st, st_reasons, 0, FALSE);
+        tick_stat_node(st, ti->reason, st_node_reasons, FALSE);
+    }
+    if (ti->settled) {
+        int id;
+
+        tick_stat_node(st, st_outcomes, 0, FALSE);
+        id = tick_stat_node(st, ti->settled, st_node_outcomes, TRUE);
+        if (ti->failure && strcmp(ti->settled, "failed") == 0)
+            tick_stat_node(st, ti->failure, id, FALSE);
+    }
+    for (guint i = 0; i < ti->n_verdicts; i++) {
+        tick_stat_node(st, st_verdicts, 0, FALSE);
+        tick_stat_node(st, ti->verdicts[i], st_node_verdicts, FALSE);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+void
+register_capf_taps(void)
+{
+    register_stat_tap_ui(&capf_phones_ui, NULL);
+    stats_tree_register_with_group("capf", "capf", "CAPF Enrollment", 0, capf_stats_tree_packet,
+                                   capf_stats_tree_init, NULL, REGISTER_STAT_GROUP_TELEPHONY);
+}

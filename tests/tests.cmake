@@ -67,3 +67,12 @@ add_test(NAME capf-phones:capf-fleet
           ${CMAKE_SOURCE_DIR}/test-captures/capf-fleet.pcapng
           ${CMAKE_SOURCE_DIR}/test-captures/expected/capf-fleet.phones.truth)
 set_tests_properties(capf-phones:capf-fleet PROPERTIES LABELS captures)
+
+# -z capf,tree against the same captures read field by field.
+foreach(stem capf-fleet 3p-capfd-multi-session capf-syn-dropped capf-refused capf-trust-alert
+             capf-server-stall capf-keygen-failed)
+  add_test(NAME capf-tree:${stem}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-capf-tree ${CMAKE_BINARY_DIR}
+            ${CMAKE_SOURCE_DIR}/test-captures/${stem}.pcapng)
+  set_tests_properties(capf-tree:${stem} PROPERTIES LABELS captures)
+endforeach()

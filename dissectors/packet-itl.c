@@ -137,7 +137,7 @@ static expert_field ei_itl_bad_length = EI_INIT;
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
 
-static gboolean itl_enable_tftp_reassembly = TRUE;
+static capf_ws_bool itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
 
 /* TFTP fields the transfer check reads */
@@ -341,8 +341,8 @@ itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int
     if (len != 2)
         return proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
     /* a string, so that filters read like the file: itl.version == "1.2" */
-    major = tvb_get_guint8(tvb, offset);
-    minor = tvb_get_guint8(tvb, offset + 1);
+    major = tvb_get_uint8(tvb, offset);
+    minor = tvb_get_uint8(tvb, offset + 1);
     return proto_tree_add_string(tree, hf, tvb, offset, 2, wmem_strdup_printf(pinfo->pool, "%u.%u", major, minor));
 }
 
@@ -378,7 +378,7 @@ itl_add_tlv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf, int off
             const value_string *tag_vals, const char *where, itl_file_t *f, proto_item **item, proto_tree **sub,
             guint32 *len)
 {
-    guint tag = tvb_get_guint8(tvb, offset);
+    guint tag = tvb_get_uint8(tvb, offset);
     int left = end - offset - ITL_TLV_HDR_LEN;
     proto_item *ti;
 
@@ -454,7 +454,7 @@ itl_dissect_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
         if (itl_check_len(pinfo, tlv_item, len, 1)) {
             proto_tree_add_item_ret_uint(tree, hf_itl_digest_algorithm, tvb, offset, 1, ENC_NA, &v);
             f->digest = (gint)v;
-            proto_item_append_text(tlv_item, ": %s", val_to_str(v, itl_hash_vals, "unknown (%u)"));
+            proto_item_append_text(tlv_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, v, itl_hash_vals, "unknown (%u)"));
         }
         break;
     case ITL_H_SIGNATURE_ALGORITHM:
@@ -505,14 +505,14 @@ itl_dissect_header_tlvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int
                         itl_file_t *f, int depth)
 {
     while (offset < end) {
-        guint tag = tvb_get_guint8(tvb, offset);
+        guint tag = tvb_get_uint8(tvb, offset);
         guint32 len;
         proto_item *ti;
         proto_tree *sub;
 
         if (tag == ITL_H_PADDING && depth == 0) {
             int start = offset;
-            while (offset < end && tvb_get_guint8(tvb, offset) == ITL_H_PADDING)
+            while (offset < end && tvb_get_uint8(tvb, offset) == ITL_H_PADDING)
                 offset++;
             proto_tree_add_item(tree, hf_itl_padding, tvb, start, offset - start, ENC_NA);
             continue;
@@ -550,7 +550,7 @@ itl_dissect_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
             ti = proto_tree_add_item_ret_uint(tree, hf_itl_record_function, tvb, offset, 2, ENC_BIG_ENDIAN, &v);
             r->function = v;
             r->have_function = TRUE;
-            proto_item_append_text(tlv_item, ": %s", val_to_str(v, itl_function_vals, "%u"));
+            proto_item_append_text(tlv_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, v, itl_function_vals, "%u"));
             if (!try_val_to_str(v, itl_function_vals))
                 expert_add_info_format(pinfo, ti, &ei_itl_unknown_function, "Unknown function (role) code %u", v);
         }
@@ -689,7 +689,7 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
     rec_item = proto_tree_add_item(tree, hf_itl_record, tvb, offset, -1, ENC_NA);
     rec_tree = proto_item_add_subtree(rec_item, ett_itl_record);
 
-    if (file_end - offset < 5 || tvb_get_guint8(tvb, offset) != ITL_R_RECORD_LENGTH ||
+    if (file_end - offset < 5 || tvb_get_uint8(tvb, offset) != ITL_R_RECORD_LENGTH ||
         tvb_get_ntohs(tvb, offset + 1) != 2) {
         proto_item_set_text(rec_item, "Record %u: not a record", f->record_count);
         proto_item_set_len(rec_item, file_end - offset);
@@ -699,7 +699,7 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
                                    "%d bytes left, too short for a record", file_end - offset);
         else
             expert_add_info_format(pinfo, rec_item, &ei_itl_unknown_tag,
-                                   "Record does not start with RECORD_LENGTH (tag %u)", tvb_get_guint8(tvb, offset));
+                                   "Record does not start with RECORD_LENGTH (tag %u)", tvb_get_uint8(tvb, offset));
         f->truncated = f->truncated || file_end - offset < 5;
         return file_end;
     }
@@ -716,7 +716,7 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
     proto_item_set_len(rec_item, end - offset);
 
     while (offset < end) {
-        guint tag = tvb_get_guint8(tvb, offset);
+        guint tag = tvb_get_uint8(tvb, offset);
         guint32 len;
         proto_item *ti;
         proto_tree *sub;
@@ -730,7 +730,7 @@ itl_dissect_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int offs
     }
 
     proto_item_set_text(rec_item, "Record %u: %s  %s", f->record_count,
-                        r.have_function ? val_to_str(r.function, itl_function_vals, "%u") : "(no function)",
+                        r.have_function ? CAPF_VAL_TO_STR(pinfo->pool, r.function, itl_function_vals, "%u") : "(no function)",
                         r.subject ? r.subject : (r.dns_name ? r.dns_name : ""));
     itl_check_cert_hash(tvb, pinfo, &r);
     if (r.have_function && r.function == ITL_ROLE_CAPF) {
@@ -943,7 +943,7 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return 0;
 }
 
-static gboolean
+static capf_ws_bool
 dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const char *filename = data ? ((struct tftpinfo *)data)->filename : NULL;
@@ -958,7 +958,7 @@ dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     return TRUE;
 }
 
-static gboolean
+static capf_ws_bool
 dissect_itl_heur_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!itl_header_plausible(tvb))

@@ -22,6 +22,9 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
+/* 4.4 and later: tell Wireshark this plugin adds dissectors (ws-compat.h) */
+CAPF_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR)
+
 void
 plugin_register(void)
 {

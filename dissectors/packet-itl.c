@@ -1166,8 +1166,10 @@ proto_reg_handoff_itl(void)
     http_tcp_port_add(ITL_HTTP_TCP_PORT);
     dissector_add_for_decode_as("media_type", itl_handle);
     octet_stream_handle = dissector_get_string_handle(find_dissector_table("media_type"), "application/octet-stream");
+    /* its own description: 4.6 refuses two handles of a table described alike ("ITL") */
     dissector_add_string("media_type", "application/octet-stream",
-                         create_dissector_handle(dissect_itl_octet_stream, proto_itl));
+                         create_dissector_handle_with_name_and_description(dissect_itl_octet_stream, proto_itl,
+                             "itl_octet_stream", "ITL/CTL in application/octet-stream"));
     itl_enable_tftp_defragment();
 
     {

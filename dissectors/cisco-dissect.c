@@ -10,6 +10,8 @@
 #include <epan/proto.h>
 #include <epan/show_exception.h>
 
+#include "ws-compat.h"
+
 void
 cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
 {
@@ -19,7 +21,7 @@ cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tr
     if (!ber_syntax_table)
         ber_syntax_table = find_dissector_table("ber.syntax");
     TRY {
-        dissector_try_string(ber_syntax_table, "Certificate", der_tvb, pinfo, tree, NULL);
+        dissector_try_string_with_data(ber_syntax_table, "Certificate", der_tvb, pinfo, tree, TRUE, NULL);
     }
     CATCH_NONFATAL_ERRORS {
         show_exception(der_tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);

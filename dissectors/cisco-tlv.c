@@ -6,6 +6,7 @@
  */
 
 #include "cisco-tlv.h"
+#include "ws-compat.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -761,7 +762,7 @@ show_record(GString *out, const cisco_tlv_file_t *f, guint index, const char *ki
         }
         case CISCO_TLV_R_FUNCTION:
             if (vlen == 2)
-                value = val_to_str_wmem(scope, get_u16(p), cisco_tlv_function_vals, "%u");
+                value = CAPF_VAL_TO_STR(scope, get_u16(p), cisco_tlv_function_vals, "%u");
             break;
         case CISCO_TLV_R_SERIAL_NUMBER:
             value = cisco_hex(scope, p, vlen, ':', TRUE);

@@ -12,8 +12,9 @@
 #define CISCO_TLV_H
 
 #include <wireshark.h>
-#include <epan/value_string.h>
 #include <epan/wmem_scopes.h>
+
+#include "ws-compat.h"      /* value_string (its header moved in 4.6) */
 
 #include "cisco-crypto.h"
 

@@ -215,7 +215,7 @@ static dissector_handle_t capf_tcp_handle;
 static dissector_handle_t tls_handle;
 static dissector_handle_t port_owner_handle;    /* HiQnet on TCP 3804 */
 
-static gboolean capf_desegment = TRUE;
+static capf_ws_bool capf_desegment = TRUE;
 static guint capf_stall_seconds = 1;
 static guint capf_late_seconds = 10;
 
@@ -610,7 +610,7 @@ capf_dissect_cert_element(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                 msg->cert_subject_cn = cn;
         }
         proto_item_append_text(bi, ": %s, %u bytes",
-                               val_to_str(cert_type, capf_certificate_type_vals, "type %u"), len - 2);
+                               CAPF_VAL_TO_STR(pinfo->pool, cert_type, capf_certificate_type_vals, "type %u"), len - 2);
         offset += len;
     }
 }
@@ -703,7 +703,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     case CAPF_EL_REASON:
         msg->reason = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_reason, offset, len, 1);
         if (msg->reason != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", val_to_str(msg->reason, capf_reason_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, msg->reason, capf_reason_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_REASON_INFO:
         /* capfd reads only the first byte (a reason code); other sources
@@ -716,7 +716,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         v = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_certificate_type, offset, len, 1);
         if (v != CAPF_UNKNOWN) {
             msg->cert_type = v;
-            proto_item_append_text(elem_item, ": %s", val_to_str(v, capf_certificate_type_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, v, capf_certificate_type_vals, "Unknown (%d)"));
         }
         break;
     case CAPF_EL_CERTIFICATE:
@@ -739,7 +739,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         msg->auth_type = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_auth_type, offset, len, 1);
         if (msg->auth_type != CAPF_UNKNOWN)
             proto_item_append_text(elem_item, ": %s",
-                                   val_to_str(msg->auth_type, capf_auth_type_vals, "Unknown (%d)"));
+                                   CAPF_VAL_TO_STR(pinfo->pool, msg->auth_type, capf_auth_type_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_PUBLIC_KEY:
         ti = proto_tree_add_item(tree, hf_capf_public_key, tvb, offset, len, ENC_NA);
@@ -773,7 +773,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     case CAPF_EL_PASSWORD:
         msg->password_present = TRUE;
         ti = proto_tree_add_item(tree, hf_capf_password, tvb, offset, len, ENC_ASCII);
-        msg->password_empty = (len == 0 || tvb_get_guint8(tvb, offset) == 0);
+        msg->password_empty = (len == 0 || tvb_get_uint8(tvb, offset) == 0);
         if (!msg->password_empty)
             expert_add_info(pinfo, ti, &ei_capf_password);
         break;
@@ -799,17 +799,17 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     case CAPF_EL_KEY_TYPE:
         msg->key_type = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_key_type, offset, len, 1);
         if (msg->key_type != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", val_to_str(msg->key_type, capf_key_type_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, msg->key_type, capf_key_type_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_CURVE:
         msg->curve = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_curve, offset, len, 1);
         if (msg->curve != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", val_to_str(msg->curve, capf_curve_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, msg->curve, capf_curve_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_DIGEST_TYPE:
         v = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_digest_type, offset, len, 1);
         if (v != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", val_to_str(v, capf_hash_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, v, capf_hash_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_SHA2_SIGNED_DATA:
         ti = proto_tree_add_item(tree, hf_capf_sha2_signed_data, tvb, offset, len, ENC_NA);
@@ -865,7 +865,7 @@ static const char *
 capf_requested_key(const capf_msg_t *msg, wmem_allocator_t *scope)
 {
     if (msg->key_type == CAPF_KEY_TYPE_EC)
-        return wmem_strdup_printf(scope, "EC %s", val_to_str(msg->curve, capf_curve_vals, "curve %d"));
+        return wmem_strdup_printf(scope, "EC %s", CAPF_VAL_TO_STR(scope, msg->curve, capf_curve_vals, "curve %d"));
     if (msg->key_size != CAPF_UNKNOWN)
         return wmem_strdup_printf(scope, "RSA %d", msg->key_size);
     if (msg->key_type == CAPF_KEY_TYPE_RSA)
@@ -1109,7 +1109,7 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
             wmem_strbuf_append_printf(sb, " v%d", msg->version);
         if (msg->auth_type != CAPF_UNKNOWN)
             wmem_strbuf_append_printf(sb, " auth=%s",
-                                      val_to_str(msg->auth_type, capf_auth_short_vals, "%d"));
+                                      CAPF_VAL_TO_STR(scope, msg->auth_type, capf_auth_short_vals, "%d"));
         break;
     case CAPF_AUTH_RESPONSE:
         if (msg->device_name && *msg->device_name)
@@ -1130,7 +1130,7 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
     case CAPF_STORE_CERTIFICATE_REQUEST:
     case CAPF_FETCH_CERTIFICATE_RESPONSE:
         if (msg->have_certificate)
-            wmem_strbuf_append_printf(sb, " %s", val_to_str(msg->cert_type, capf_certificate_type_vals, "type %d"));
+            wmem_strbuf_append_printf(sb, " %s", CAPF_VAL_TO_STR(scope, msg->cert_type, capf_certificate_type_vals, "type %d"));
         if (msg->cert_subject_cn)
             wmem_strbuf_append_printf(sb, " CN=%s", msg->cert_subject_cn);
         break;
@@ -1138,7 +1138,7 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
         break;
     }
     if (msg->reason != CAPF_UNKNOWN)
-        wmem_strbuf_append_printf(sb, " reason=%s", val_to_str(msg->reason, capf_reason_vals, "%d"));
+        wmem_strbuf_append_printf(sb, " reason=%s", CAPF_VAL_TO_STR(scope, msg->reason, capf_reason_vals, "%d"));
     return wmem_strbuf_get_str(sb);
 }
 
@@ -1238,12 +1238,12 @@ capf_queue_tap(packet_info *pinfo, const capf_conv_t *cc, const capf_session_t *
     ti->stream = cc->stream;
     copy_address_shallow(&ti->client, from_server ? &pinfo->dst : &pinfo->src);
     if (cmd >= 0)
-        ti->command = val_to_str_ext(cmd, &capf_command_vals_ext, "Unknown command %u");
+        ti->command = CAPF_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
     if (reason != CAPF_UNKNOWN)
-        ti->reason = val_to_str(reason, capf_reason_vals, "Unknown reason %d");
+        ti->reason = CAPF_VAL_TO_STR(pinfo->pool, reason, capf_reason_vals, "Unknown reason %d");
     ti->device_name = s->device_name;
     if (s->auth_type != CAPF_UNKNOWN)
-        ti->auth_type = val_to_str(s->auth_type, capf_auth_type_vals, "Unknown (%d)");
+        ti->auth_type = CAPF_VAL_TO_STR(pinfo->pool, s->auth_type, capf_auth_type_vals, "Unknown (%d)");
     if (s->operation != CAPF_UNKNOWN)
         ti->operation = val_to_str_const(s->operation, capf_operation_vals, "?");
     ti->key = s->key;
@@ -1352,7 +1352,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     capf_add_session_tree(tvb, capf_tree, session);
 
     {
-        const char *name = val_to_str_ext(cmd, &capf_command_vals_ext, "Unknown command %u");
+        const char *name = CAPF_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
         const char *detail = capf_info_detail((guint8)cmd, &msg, pinfo->pool);
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "%s%s", name, detail);
         proto_item_append_text(ti, ", %s%s", name, detail);
@@ -1584,7 +1584,7 @@ dissect_capf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 static gboolean
 looks_like_tls(tvbuff_t *tvb)
 {
-    guint8 type = tvb_get_guint8(tvb, 0);
+    guint8 type = tvb_get_uint8(tvb, 0);
 
     /* change_cipher_spec .. heartbeat; when the first segment is that short,
      * the record type has to do */
@@ -1593,7 +1593,7 @@ looks_like_tls(tvbuff_t *tvb)
     if (tvb_captured_length(tvb) < 3)
         return TRUE;
     /* SSL 3.0 .. TLS 1.3 record versions */
-    return tvb_get_guint8(tvb, 1) == 3 && tvb_get_guint8(tvb, 2) <= 4;
+    return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
 }
 
 /* TCP port 3804 (and Decode As): decide once per connection whether it is
@@ -1609,7 +1609,7 @@ dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     if (looks_like_tls(tvb) && tls_handle) {
         ssl_starttls_post_ack(tls_handle, pinfo, capf_handle);
         next = tls_handle;
-    } else if (tvb_get_guint8(tvb, 0) == CAPF_PROTOCOL_ID || !port_owner_handle ||
+    } else if (tvb_get_uint8(tvb, 0) == CAPF_PROTOCOL_ID || !port_owner_handle ||
                (pinfo->srcport != CAPF_TCP_PORT && pinfo->destport != CAPF_TCP_PORT)) {
         next = capf_handle;
     } else {

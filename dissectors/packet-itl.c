@@ -102,7 +102,7 @@ static expert_field ei_itl_nesting = EI_INIT;
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
 
-static gboolean itl_enable_tftp_reassembly = TRUE;
+static capf_ws_bool itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
 
 /* TFTP fields read by the post-dissector for cut-short transfers */
@@ -160,8 +160,8 @@ itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, cis
     if (v.len != 2)
         return proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
     return proto_tree_add_string(tree, hf, tvb, v.offset, 2,
-                                 wmem_strdup_printf(pinfo->pool, "%u.%u", tvb_get_guint8(tvb, v.offset),
-                                                    tvb_get_guint8(tvb, v.offset + 1)));
+                                 wmem_strdup_printf(pinfo->pool, "%u.%u", tvb_get_uint8(tvb, v.offset),
+                                                    tvb_get_uint8(tvb, v.offset + 1)));
 }
 
 /* Containers get a field of their own; every other TLV is an itl.tlv. */
@@ -224,7 +224,7 @@ itl_add_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
     case CISCO_TLV_H_DIGEST_ALGORITHM:
         if (v.len == 1) {
             proto_tree_add_item_ret_uint(tree, hf_itl_digest_algorithm, tvb, v.offset, 1, ENC_NA, &u);
-            proto_item_append_text(tlv_item, ": %s", val_to_str(u, cisco_tlv_hash_vals, "unknown (%u)"));
+            proto_item_append_text(tlv_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, u, cisco_tlv_hash_vals, "unknown (%u)"));
         }
         break;
     case CISCO_TLV_H_SIGNATURE_ALGORITHM:
@@ -281,7 +281,7 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
         if (v.len == 2) {
             guint32 u;
             proto_tree_add_item_ret_uint(tree, hf_itl_record_function, tvb, v.offset, 2, ENC_BIG_ENDIAN, &u);
-            proto_item_append_text(tlv_item, ": %s", val_to_str(u, cisco_tlv_function_vals, "%u"));
+            proto_item_append_text(tlv_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, u, cisco_tlv_function_vals, "%u"));
         }
         break;
     case CISCO_TLV_R_ISSUER_NAME:
@@ -349,7 +349,7 @@ itl_add_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const cisco_
         itl_add_record_value(tvb, pinfo, sub, items[i], it, r);
     }
     proto_item_set_text(rec_item, "Record %u: %s  %s", index + 1,
-                        r->function >= 0 ? val_to_str(r->function, cisco_tlv_function_vals, "%u") : "(no function)",
+                        r->function >= 0 ? CAPF_VAL_TO_STR(pinfo->pool, r->function, cisco_tlv_function_vals, "%u") : "(no function)",
                         r->subject ? r->subject : (r->dns_name ? r->dns_name : ""));
     if (r->function == CISCO_TLV_ROLE_SAST) {
         proto_item *gi = proto_tree_add_boolean(rec_tree, hf_itl_record_signed_file, tvb, 0, 0, r->signed_file);
@@ -582,7 +582,7 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return 0;
 }
 
-static gboolean
+static capf_ws_bool
 dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const char *filename = data ? ((struct tftpinfo *)data)->filename : NULL;
@@ -597,7 +597,7 @@ dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     return TRUE;
 }
 
-static gboolean
+static capf_ws_bool
 dissect_itl_heur_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!itl_header_plausible(tvb))
@@ -808,8 +808,10 @@ proto_reg_handoff_itl(void)
     http_tcp_port_add(ITL_HTTP_TCP_PORT);
     dissector_add_for_decode_as("media_type", itl_handle);
     octet_stream_handle = dissector_get_string_handle(find_dissector_table("media_type"), "application/octet-stream");
+    /* its own description: 4.6 refuses two handles of a table described alike ("ITL") */
     dissector_add_string("media_type", "application/octet-stream",
-                         create_dissector_handle(dissect_itl_octet_stream, proto_itl));
+                         create_dissector_handle_with_name_and_description(dissect_itl_octet_stream, proto_itl,
+                             "itl_octet_stream", "ITL/CTL in application/octet-stream"));
     itl_enable_tftp_defragment();
 
     {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tap-cisco.h"
+#include "ws-compat.h"
 
 /*** -z capf,phones ***/
 
@@ -271,7 +272,7 @@ capf_phones_finish(void *p)
     g_free(tap);
 }
 
-static void
+static capf_tap_init_ret
 capf_phones_init(const char *opt_arg, void *userdata _U_)
 {
     capf_phones_t *tap = g_new0(capf_phones_t, 1);
@@ -288,12 +289,13 @@ capf_phones_init(const char *opt_arg, void *userdata _U_)
         g_string_free(error, TRUE);
         g_hash_table_destroy(tap->streams);
         g_free(tap);
-        exit(1);
+        CAPF_TAP_INIT_FAILED();
     }
+    CAPF_TAP_INIT_OK();
 }
 
 static stat_tap_ui capf_phones_ui = {
-    REGISTER_STAT_GROUP_TELEPHONY,
+    CAPF_STAT_GROUP_TELEPHONY,
     "CAPF phones",
     "capf,phones",
     capf_phones_init,
@@ -354,6 +356,6 @@ void
 register_capf_taps(void)
 {
     register_stat_tap_ui(&capf_phones_ui, NULL);
-    stats_tree_register_with_group("capf", "capf", "CAPF Enrollment", 0, capf_stats_tree_packet,
-                                   capf_stats_tree_init, NULL, REGISTER_STAT_GROUP_TELEPHONY);
+    CAPF_STATS_TREE_REGISTER("capf", "capf", "CAPF Enrollment", 0, capf_stats_tree_packet, capf_stats_tree_init,
+                             NULL, CAPF_STAT_GROUP_TELEPHONY);
 }

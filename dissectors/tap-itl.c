@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tap-cisco.h"
+#include "ws-compat.h"
 
 #define ITL_SHOW_RULE "================================================================================\n"
 #define ITL_SHOW_SEP  "--------------------------------------------------------------------------------\n"
@@ -78,7 +79,7 @@ itl_show_finish(void *p)
     g_free(tap);
 }
 
-static void
+static capf_tap_init_ret
 itl_show_init(const char *opt_arg, void *userdata _U_)
 {
     itl_show_t *tap = g_new0(itl_show_t, 1);
@@ -95,12 +96,13 @@ itl_show_init(const char *opt_arg, void *userdata _U_)
         g_string_free(error, TRUE);
         g_string_free(tap->out, TRUE);
         g_free(tap);
-        exit(1);
+        CAPF_TAP_INIT_FAILED();
     }
+    CAPF_TAP_INIT_OK();
 }
 
 static stat_tap_ui itl_show_ui = {
-    REGISTER_STAT_GROUP_TELEPHONY,
+    CAPF_STAT_GROUP_TELEPHONY,
     "ITL/CTL files (show itl)",
     "itl,show",
     itl_show_init,

@@ -24,6 +24,10 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
+/* 4.4 and later: tell Wireshark this plugin adds dissectors and tap
+ * listeners (ws-compat.h) */
+CAPF_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER)
+
 /* The reports on the capf and itl taps (tshark -z, Statistics menu). */
 static void
 register_taps(void)

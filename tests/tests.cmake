@@ -2,7 +2,7 @@
 # this build tree (scripts/tshark-build), as 'nobody' when ctest runs as root.
 
 add_test(NAME plugin-exports
-  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-exports $<TARGET_FILE:cisco-capf>)
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-exports $<TARGET_FILE:cisco-capf> ${WS_VER})
 
 add_test(NAME registered-fields
   COMMAND ${CMAKE_SOURCE_DIR}/tests/check-fields ${CMAKE_BINARY_DIR}

@@ -12,6 +12,9 @@
 
 #include "ws-compat.h"
 
+#include <stdio.h>
+#include <string.h>
+
 void
 cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
 {
@@ -60,4 +63,19 @@ cisco_register_postdissector(dissector_handle_t handle, const char *const names[
     }
     register_postdissector(handle);
     set_postdissector_wanted_hfids(handle, wanted);
+}
+
+gboolean
+cisco_tap_listen(const char *tap, const char *cli_string, const char *opt_arg, void *data,
+                 tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw, tap_finish_cb finish)
+{
+    size_t n = strlen(cli_string);
+    const char *filter = strncmp(opt_arg, cli_string, n) == 0 && opt_arg[n] == ',' ? opt_arg + n + 1 : NULL;
+    GString *error = register_tap_listener(tap, data, filter, TL_REQUIRES_NOTHING, reset, packet, draw, finish);
+
+    if (!error)
+        return TRUE;
+    fprintf(stderr, "tshark: couldn't register %s tap: %s\n", cli_string, error->str);
+    g_string_free(error, TRUE);
+    return FALSE;
 }

@@ -8,6 +8,7 @@
 
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/tap.h>
 
 /* Hand the DER certificate at [offset, offset+len) to Wireshark's X.509
  * dissector; an exception inside it does not stop the caller. */
@@ -23,5 +24,11 @@ field_info *cisco_first_field(proto_tree *tree, int hf);
 /* Register a post-dissector that reads the named fields of other protocols:
  * looks up each name into *ids[i] (-1 when absent) and asks for the ones found. */
 void cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n);
+
+/* Start a -z report: register its listener on tap, with the display filter
+ * that may follow its cli_string in opt_arg ("capf,phones,ip.src==10.0.0.1").
+ * FALSE, after saying why on stderr, when the listener cannot be registered. */
+gboolean cisco_tap_listen(const char *tap, const char *cli_string, const char *opt_arg, void *data,
+                          tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw, tap_finish_cb finish);
 
 #endif /* CISCO_DISSECT_H */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cisco-dissect.h"
 #include "tap-cisco.h"
 #include "ws-compat.h"
 
@@ -276,17 +277,10 @@ static capf_tap_init_ret
 capf_phones_init(const char *opt_arg, void *userdata _U_)
 {
     capf_phones_t *tap = g_new0(capf_phones_t, 1);
-    const char *filter = NULL;
-    GString *error;
 
-    if (g_str_has_prefix(opt_arg, "capf,phones,"))
-        filter = opt_arg + strlen("capf,phones,");
     tap->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, capf_stream_free);
-    error = register_tap_listener("capf", tap, filter, TL_REQUIRES_NOTHING, capf_phones_reset,
-                                  capf_phones_packet, capf_phones_draw, capf_phones_finish);
-    if (error) {
-        fprintf(stderr, "tshark: couldn't register capf,phones tap: %s\n", error->str);
-        g_string_free(error, TRUE);
+    if (!cisco_tap_listen("capf", "capf,phones", opt_arg, tap, capf_phones_reset, capf_phones_packet,
+                          capf_phones_draw, capf_phones_finish)) {
         g_hash_table_destroy(tap->streams);
         g_free(tap);
         CAPF_TAP_INIT_FAILED();

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cisco-dissect.h"
 #include "tap-cisco.h"
 #include "ws-compat.h"
 
@@ -83,17 +84,10 @@ static capf_tap_init_ret
 itl_show_init(const char *opt_arg, void *userdata _U_)
 {
     itl_show_t *tap = g_new0(itl_show_t, 1);
-    const char *filter = NULL;
-    GString *error;
 
-    if (g_str_has_prefix(opt_arg, "itl,show,"))
-        filter = opt_arg + strlen("itl,show,");
     tap->out = g_string_new("");
-    error = register_tap_listener("itl", tap, filter, TL_REQUIRES_NOTHING, itl_show_reset, itl_show_packet,
-                                  itl_show_draw, itl_show_finish);
-    if (error) {
-        fprintf(stderr, "tshark: couldn't register itl,show tap: %s\n", error->str);
-        g_string_free(error, TRUE);
+    if (!cisco_tap_listen("itl", "itl,show", opt_arg, tap, itl_show_reset, itl_show_packet, itl_show_draw,
+                          itl_show_finish)) {
         g_string_free(tap->out, TRUE);
         g_free(tap);
         CAPF_TAP_INIT_FAILED();

@@ -258,9 +258,9 @@ read_header_value(tlv_reader_t *rd, gint idx, guint depth)
     case CISCO_TLV_H_ENCRYPTION_INFO:
     case CISCO_TLV_H_IV_INFO:
     case CISCO_TLV_H_KEY_INFO:
-        if (depth + 1 >= CISCO_TLV_MAX_DEPTH) {
+        if (depth >= CISCO_TLV_MAX_DEPTH) {
             add_problem(rd, CISCO_TLV_TOO_DEEP, idx, -1, FALSE, (cisco_span_t){ 0, 0 },
-                        "Containers nested more than %d deep; not opened", CISCO_TLV_MAX_DEPTH);
+                        "Containers nested more than %d deep: not decoded further", CISCO_TLV_MAX_DEPTH);
             break;
         }
         read_header_tlvs(rd, v.offset, span_end(v), depth + 1);

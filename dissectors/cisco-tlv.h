@@ -59,7 +59,7 @@
 #define CISCO_TLV_ROLE_SAST   0
 #define CISCO_TLV_ROLE_CAPF   4
 
-/* Containers deeper than this are not opened (real files nest 2 deep). */
+/* Containers at this depth are not opened (real files nest 2 deep). */
 #define CISCO_TLV_MAX_DEPTH   8
 
 extern const value_string cisco_tlv_header_tag_vals[];

@@ -97,7 +97,7 @@ static expert_field ei_itl_unknown_tag = EI_INIT;
 static expert_field ei_itl_cert_hash_mismatch = EI_INIT;
 static expert_field ei_itl_unknown_function = EI_INIT;
 static expert_field ei_itl_bad_length = EI_INIT;
-static expert_field ei_itl_nesting = EI_INIT;
+static expert_field ei_itl_too_deep = EI_INIT;
 
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
@@ -201,8 +201,12 @@ itl_add_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
     const guint8 *str;
     guint32 u;
 
-    if (it->container)
+    if (it->container) {
+        /* a container left closed (nested too deep): its bytes */
+        if (it->depth >= CISCO_TLV_MAX_DEPTH && v.len)
+            proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
         return;
+    }
     switch (it->tag) {
     case CISCO_TLV_H_VERSION:
         itl_add_version(tree, hf_itl_version, tvb, pinfo, v);
@@ -368,7 +372,7 @@ itl_problem_expert(cisco_tlv_problem_kind_t kind)
     case CISCO_TLV_UNKNOWN_FUNCTION:    return &ei_itl_unknown_function;
     case CISCO_TLV_CERT_HASH_MISMATCH:  return &ei_itl_cert_hash_mismatch;
     case CISCO_TLV_TOO_DEEP:
-    default:                            return &ei_itl_nesting;
+    default:                            return &ei_itl_too_deep;
     }
 }
 
@@ -770,8 +774,8 @@ proto_register_itl(void)
           { "itl.expert.unknown_function", PI_UNDECODED, PI_NOTE, "Unknown function (role) code", EXPFILL } },
         { &ei_itl_bad_length,
           { "itl.expert.bad_length", PI_MALFORMED, PI_WARN, "Value has an unexpected length", EXPFILL } },
-        { &ei_itl_nesting,
-          { "itl.expert.nesting", PI_MALFORMED, PI_ERROR, "Containers nested too deep", EXPFILL } },
+        { &ei_itl_too_deep,
+          { "itl.expert.too_deep", PI_MALFORMED, PI_ERROR, "Containers nested too deep", EXPFILL } },
     };
 
     module_t *itl_module;

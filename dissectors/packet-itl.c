@@ -34,6 +34,7 @@ void proto_register_itl(void);
 void proto_reg_handoff_itl(void);
 
 #define ITL_TLV_HDR_LEN     3
+#define ITL_MAX_NESTING     8   /* real files nest containers 2 deep */
 #define ITL_HTTP_TCP_PORT   6970
 
 /* Header tags */
@@ -133,6 +134,7 @@ static expert_field ei_itl_unknown_tag = EI_INIT;
 static expert_field ei_itl_cert_hash_mismatch = EI_INIT;
 static expert_field ei_itl_unknown_function = EI_INIT;
 static expert_field ei_itl_bad_length = EI_INIT;
+static expert_field ei_itl_too_deep = EI_INIT;
 
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
@@ -433,6 +435,12 @@ itl_dissect_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
     case ITL_H_IV_INFO:
     case ITL_H_KEY_INFO:
         /* containers: their value is more header TLVs */
+        if (depth >= ITL_MAX_NESTING) {
+            proto_tree_add_item(tree, hf_itl_value, tvb, offset, len, ENC_NA);
+            expert_add_info_format(pinfo, tlv_item, &ei_itl_too_deep,
+                                   "Containers nested more than %d deep: not decoded further", ITL_MAX_NESTING);
+            break;
+        }
         itl_dissect_header_tlvs(tvb, pinfo, tree, offset, offset + len, f, depth + 1);
         break;
     case ITL_H_SIGNER_NAME:
@@ -1129,6 +1137,8 @@ proto_register_itl(void)
             "Stored certificate hash does not match the record's certificate", EXPFILL } },
         { &ei_itl_unknown_function,
           { "itl.expert.unknown_function", PI_UNDECODED, PI_NOTE, "Unknown function (role) code", EXPFILL } },
+        { &ei_itl_too_deep,
+          { "itl.expert.too_deep", PI_MALFORMED, PI_ERROR, "Containers nested too deep", EXPFILL } },
         { &ei_itl_bad_length,
           { "itl.expert.bad_length", PI_MALFORMED, PI_WARN, "Value has an unexpected length", EXPFILL } },
     };

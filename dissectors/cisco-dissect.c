@@ -15,11 +15,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Wireshark adds a layer to the frame for every sub-dissector call and
+ * stops with a dissector bug at gui_max_tree_depth (500) layers; each
+ * certificate adds about ten (X.509 and its extensions) and one trust list or
+ * CAPF PDU can hold dozens.  Past this many layers, the layers the X.509
+ * dissector added are dropped again after each certificate. */
+#define CISCO_X509_KEEP_LAYERS  100
+
 void
 cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
 {
     static dissector_table_t ber_syntax_table;
     tvbuff_t *der_tvb = tvb_new_subset_length(tvb, offset, len);
+    guint layers = wmem_list_count(pinfo->layers);
+    guint8 proto_layer = pinfo->curr_proto_layer_num;
 
     if (!ber_syntax_table)
         ber_syntax_table = find_dissector_table("ber.syntax");
@@ -30,6 +39,11 @@ cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tr
         show_exception(der_tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
+    if (layers > CISCO_X509_KEEP_LAYERS) {
+        while (wmem_list_count(pinfo->layers) > layers)
+            wmem_list_remove_frame(pinfo->layers, wmem_list_tail(pinfo->layers));
+        pinfo->curr_proto_layer_num = proto_layer;
+    }
 }
 
 const char *

@@ -46,16 +46,44 @@ cisco_first_field(proto_tree *tree, int hf)
     return items && items->len ? (field_info *)items->pdata[0] : NULL;
 }
 
+typedef struct {
+    dissector_handle_t handle;
+    GArray *wanted;             /* hf ids, kept here; Wireshark gets a copy */
+} cisco_postdissector_t;
+
+static GSList *cisco_postdissectors;
+
+/* Ask for the fields only while the post-dissector's protocol is enabled:
+ * any wanted field makes tshark build a protocol tree for every frame, which
+ * with our protocols disabled (--disable-protocol) would be pure cost.  Runs
+ * at every (re)dissection, after the enabled protocols are known. */
+static void
+cisco_postdissectors_init(void)
+{
+    for (GSList *l = cisco_postdissectors; l; l = l->next) {
+        const cisco_postdissector_t *p = (const cisco_postdissector_t *)l->data;
+        protocol_t *protocol = find_protocol_by_id(dissector_handle_get_protocol_index(p->handle));
+
+        set_postdissector_wanted_hfids(p->handle, proto_is_protocol_enabled(protocol) && p->wanted->len
+                                                      ? g_array_copy(p->wanted) : NULL);
+    }
+}
+
 void
 cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n)
 {
-    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    cisco_postdissector_t *p = g_new0(cisco_postdissector_t, 1);
 
+    p->handle = handle;
+    p->wanted = g_array_new(FALSE, FALSE, sizeof(int));
     for (size_t i = 0; i < n; i++) {
         *ids[i] = proto_registrar_get_id_byname(names[i]);
         if (*ids[i] > 0)
-            g_array_append_val(wanted, *ids[i]);
+            g_array_append_val(p->wanted, *ids[i]);
     }
     register_postdissector(handle);
-    set_postdissector_wanted_hfids(handle, wanted);
+    set_postdissector_wanted_hfids(handle, g_array_copy(p->wanted));
+    if (!cisco_postdissectors)
+        register_init_routine(cisco_postdissectors_init);
+    cisco_postdissectors = g_slist_append(cisco_postdissectors, p);
 }

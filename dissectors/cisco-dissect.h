@@ -21,7 +21,9 @@ const char *cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_inf
 field_info *cisco_first_field(proto_tree *tree, int hf);
 
 /* Register a post-dissector that reads the named fields of other protocols:
- * looks up each name into *ids[i] (-1 when absent) and asks for the ones found. */
+ * looks up each name into *ids[i] (-1 when absent) and asks for the ones found
+ * (only while the handle's protocol is enabled: wanted fields make tshark
+ * build a protocol tree for every frame). */
 void cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n);
 
 #endif /* CISCO_DISSECT_H */

@@ -9,13 +9,47 @@
 #include <epan/exceptions.h>
 #include <epan/proto.h>
 #include <epan/show_exception.h>
+#include <epan/tap.h>
+
+/* Would anything see what Wireshark's X.509 dissector adds?  A visible tree,
+ * a filter or column on an X.509/BER field (which marks its protocol as
+ * referenced), or a filter on expert infos, or the expert tap (-z expert, the
+ * GUI's Expert Information).  tshark builds an invisible tree for every frame
+ * (our post-dissectors want fields), and dissecting every certificate of every
+ * trust list and CAPF message into it for nobody was the plugin's largest
+ * per-packet cost in a one-pass run (scripts/bench). */
+static gboolean
+cisco_x509_wanted(proto_tree *tree)
+{
+    static const char *const names[] = { "x509af", "x509ce", "x509if", "x509sat", "pkix1explicit",
+                                         "pkix1implicit", "pkcs-1", "ber", "_ws.expert", "_ws.malformed" };
+    static int ids[G_N_ELEMENTS(names)];
+    static int expert_tap = -1;
+    static gboolean looked_up;
+
+    if (!looked_up) {
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+            ids[i] = proto_get_id_by_filter_name(names[i]);
+        expert_tap = find_tap_id("expert");
+        looked_up = TRUE;
+    }
+    if (!tree || (expert_tap >= 0 && have_tap_listener(expert_tap)))
+        return TRUE;
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (ids[i] < 0 || proto_field_is_referenced(tree, ids[i]))
+            return TRUE;
+    return FALSE;
+}
 
 void
 cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
 {
     static dissector_table_t ber_syntax_table;
-    tvbuff_t *der_tvb = tvb_new_subset_length(tvb, offset, len);
+    tvbuff_t *der_tvb;
 
+    if (!cisco_x509_wanted(tree))
+        return;
+    der_tvb = tvb_new_subset_length(tvb, offset, len);
     if (!ber_syntax_table)
         ber_syntax_table = find_dissector_table("ber.syntax");
     TRY {

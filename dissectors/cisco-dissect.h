@@ -10,7 +10,9 @@
 #include <epan/packet.h>
 
 /* Hand the DER certificate at [offset, offset+len) to Wireshark's X.509
- * dissector; an exception inside it does not stop the caller. */
+ * dissector; an exception inside it does not stop the caller.  Skipped when
+ * nothing would see the result (an invisible tree, no X.509 field or expert
+ * filter, no expert tap). */
 void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree);
 
 /* An ASCII (possibly NUL-terminated) string item; "" for an empty value.

@@ -9,11 +9,42 @@
 #include <epan/exceptions.h>
 #include <epan/proto.h>
 #include <epan/show_exception.h>
-
-#include "ws-compat.h"
+#include <epan/tap.h>
 
 #include <stdio.h>
 #include <string.h>
+
+#include "ws-compat.h"
+
+/* Would anything see what Wireshark's X.509 dissector adds?  A visible tree,
+ * a filter or column on an X.509/BER field (which marks its protocol as
+ * referenced), or a filter on expert infos, or the expert tap (-z expert, the
+ * GUI's Expert Information).  tshark builds an invisible tree for every frame
+ * (our post-dissectors want fields), and dissecting every certificate of every
+ * trust list and CAPF message into it for nobody was the plugin's largest
+ * per-packet cost in a one-pass run (scripts/bench). */
+static gboolean
+cisco_x509_wanted(proto_tree *tree)
+{
+    static const char *const names[] = { "x509af", "x509ce", "x509if", "x509sat", "pkix1explicit",
+                                         "pkix1implicit", "pkcs-1", "ber", "_ws.expert", "_ws.malformed" };
+    static int ids[G_N_ELEMENTS(names)];
+    static int expert_tap = -1;
+    static gboolean looked_up;
+
+    if (!looked_up) {
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+            ids[i] = proto_get_id_by_filter_name(names[i]);
+        expert_tap = find_tap_id("expert");
+        looked_up = TRUE;
+    }
+    if (!tree || (expert_tap >= 0 && have_tap_listener(expert_tap)))
+        return TRUE;
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (ids[i] < 0 || proto_field_is_referenced(tree, ids[i]))
+            return TRUE;
+    return FALSE;
+}
 
 /* Wireshark adds a layer to the frame for every sub-dissector call and
  * stops with a dissector bug at gui_max_tree_depth (500) layers; each
@@ -26,10 +57,13 @@ void
 cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
 {
     static dissector_table_t ber_syntax_table;
-    tvbuff_t *der_tvb = tvb_new_subset_length(tvb, offset, len);
+    tvbuff_t *der_tvb;
     guint layers = wmem_list_count(pinfo->layers);
     guint8 proto_layer = pinfo->curr_proto_layer_num;
 
+    if (!cisco_x509_wanted(tree))
+        return;
+    der_tvb = tvb_new_subset_length(tvb, offset, len);
     if (!ber_syntax_table)
         ber_syntax_table = find_dissector_table("ber.syntax");
     TRY {
@@ -65,18 +99,46 @@ cisco_first_field(proto_tree *tree, int hf)
     return items && items->len ? (field_info *)items->pdata[0] : NULL;
 }
 
+typedef struct {
+    dissector_handle_t handle;
+    GArray *wanted;             /* hf ids, kept here; Wireshark gets a copy */
+} cisco_postdissector_t;
+
+static GSList *cisco_postdissectors;
+
+/* Ask for the fields only while the post-dissector's protocol is enabled:
+ * any wanted field makes tshark build a protocol tree for every frame, which
+ * with our protocols disabled (--disable-protocol) would be pure cost.  Runs
+ * at every (re)dissection, after the enabled protocols are known. */
+static void
+cisco_postdissectors_init(void)
+{
+    for (GSList *l = cisco_postdissectors; l; l = l->next) {
+        const cisco_postdissector_t *p = (const cisco_postdissector_t *)l->data;
+        protocol_t *protocol = find_protocol_by_id(dissector_handle_get_protocol_index(p->handle));
+
+        set_postdissector_wanted_hfids(p->handle, proto_is_protocol_enabled(protocol) && p->wanted->len
+                                                      ? g_array_copy(p->wanted) : NULL);
+    }
+}
+
 void
 cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n)
 {
-    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    cisco_postdissector_t *p = g_new0(cisco_postdissector_t, 1);
 
+    p->handle = handle;
+    p->wanted = g_array_new(FALSE, FALSE, sizeof(int));
     for (size_t i = 0; i < n; i++) {
         *ids[i] = proto_registrar_get_id_byname(names[i]);
         if (*ids[i] > 0)
-            g_array_append_val(wanted, *ids[i]);
+            g_array_append_val(p->wanted, *ids[i]);
     }
     register_postdissector(handle);
-    set_postdissector_wanted_hfids(handle, wanted);
+    set_postdissector_wanted_hfids(handle, g_array_copy(p->wanted));
+    if (!cisco_postdissectors)
+        register_init_routine(cisco_postdissectors_init);
+    cisco_postdissectors = g_slist_append(cisco_postdissectors, p);
 }
 
 gboolean

@@ -11,7 +11,9 @@
 #include <epan/tap.h>
 
 /* Hand the DER certificate at [offset, offset+len) to Wireshark's X.509
- * dissector; an exception inside it does not stop the caller. */
+ * dissector; an exception inside it does not stop the caller.  Skipped when
+ * nothing would see the result (an invisible tree, no X.509 field or expert
+ * filter, no expert tap). */
 void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree);
 
 /* An ASCII (possibly NUL-terminated) string item; "" for an empty value.
@@ -22,7 +24,9 @@ const char *cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_inf
 field_info *cisco_first_field(proto_tree *tree, int hf);
 
 /* Register a post-dissector that reads the named fields of other protocols:
- * looks up each name into *ids[i] (-1 when absent) and asks for the ones found. */
+ * looks up each name into *ids[i] (-1 when absent) and asks for the ones found
+ * (only while the handle's protocol is enabled: wanted fields make tshark
+ * build a protocol tree for every frame). */
 void cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n);
 
 /* Start a -z report: register its listener on tap, with the display filter

@@ -6,24 +6,51 @@
 
 #include "cisco-trust.h"
 
-static wmem_list_t *trust_lists;
+static wmem_list_t *trust_lists;        /* every list, in the order added (frame order) */
+static wmem_map_t *trust_lists_by_phone; /* address -> wmem_list_t of that phone's lists, same order */
+
+static guint
+trust_address_hash(gconstpointer key)
+{
+    const address *addr = (const address *)key;
+    const guint8 *data = (const guint8 *)addr->data;
+    guint h = 2166136261u ^ (guint)addr->type;
+
+    for (int i = 0; i < addr->len; i++)
+        h = (h ^ data[i]) * 16777619u;
+    return h;
+}
+
+static gboolean
+trust_address_equal(gconstpointer a, gconstpointer b)
+{
+    return addresses_equal((const address *)a, (const address *)b);
+}
 
 void
 cisco_trust_reset(void)
 {
     trust_lists = wmem_list_new(wmem_file_scope());
+    trust_lists_by_phone = wmem_map_new(wmem_file_scope(), trust_address_hash, trust_address_equal);
 }
 
 cisco_trust_list_t *
 cisco_trust_add_list(guint32 frame, const address *phone, const char *name)
 {
     cisco_trust_list_t *list = wmem_new0(wmem_file_scope(), cisco_trust_list_t);
+    wmem_list_t *phone_lists;
 
     list->frame = frame;
     copy_address_wmem(wmem_file_scope(), &list->phone, phone);
     list->name = wmem_strdup(wmem_file_scope(), name ? name : "trust list");
     list->capf = wmem_array_new(wmem_file_scope(), sizeof(cisco_capf_record_t));
     wmem_list_append(trust_lists, list);
+    phone_lists = (wmem_list_t *)wmem_map_lookup(trust_lists_by_phone, &list->phone);
+    if (!phone_lists) {
+        phone_lists = wmem_list_new(wmem_file_scope());
+        wmem_map_insert(trust_lists_by_phone, &list->phone, phone_lists);
+    }
+    wmem_list_append(phone_lists, list);
     return list;
 }
 
@@ -33,22 +60,30 @@ cisco_trust_add_capf(cisco_trust_list_t *list, const cisco_capf_record_t *rec)
     wmem_array_append_one(list->capf, *rec);
 }
 
+/* The last list of `lists` before `frame` that has CAPF records. */
+static const cisco_trust_list_t *
+trust_latest_in(wmem_list_t *lists, guint32 frame)
+{
+    for (wmem_list_frame_t *f = lists ? wmem_list_tail(lists) : NULL; f; f = wmem_list_frame_prev(f)) {
+        const cisco_trust_list_t *list = (const cisco_trust_list_t *)wmem_list_frame_data(f);
+        if (list->frame < frame && wmem_array_get_count(list->capf) > 0)
+            return list;
+    }
+    return NULL;
+}
+
 const cisco_trust_list_t *
 cisco_trust_latest(guint32 frame, const address *phone)
 {
-    const cisco_trust_list_t *any = NULL, *same = NULL;
+    const cisco_trust_list_t *same;
 
     if (!trust_lists)
         return NULL;
-    for (wmem_list_frame_t *f = wmem_list_head(trust_lists); f; f = wmem_list_frame_next(f)) {
-        const cisco_trust_list_t *list = (const cisco_trust_list_t *)wmem_list_frame_data(f);
-        if (list->frame >= frame || wmem_array_get_count(list->capf) == 0)
-            continue;
-        any = list;
-        if (addresses_equal(&list->phone, phone))
-            same = list;
-    }
-    return same ? same : any;
+    /* Searched from the end: in the first pass the newest list qualifies at
+     * once (a whole fleet's trust lists would otherwise be walked for every
+     * CAPF connection). */
+    same = trust_latest_in(wmem_map_lookup(trust_lists_by_phone, phone), frame);
+    return same ? same : trust_latest_in(trust_lists, frame);
 }
 
 gboolean

@@ -2,6 +2,9 @@
 
 Only for captures that cannot be made with real sockets: snap-length cuts,
 deliberately malformed bytes.  Addresses are always loopback.
+
+PcapngWriter (below) writes pcapng with embedded TLS secrets, for the
+deterministic benchmark capture (scripts/gen-bench-capture).
 """
 import struct
 
@@ -83,3 +86,39 @@ class TcpStream:
         self._send("c", _TCP_FIN | _TCP_ACK)
         self._send("s", _TCP_FIN | _TCP_ACK)
         self._send("c", _TCP_ACK)
+
+
+# ---------------------------------------------------------------------------
+# pcapng (for captures that carry their TLS keys)
+
+LINKTYPE_ETHERNET = 1
+SECRETS_TLS_KEY_LOG = 0x544C534B   # Decryption Secrets Block: NSS key log lines
+
+
+def _pcapng_block(block_type, body):
+    body += b"\0" * (-len(body) % 4)
+    length = 12 + len(body)
+    return struct.pack("<II", block_type, length) + body + struct.pack("<I", length)
+
+
+class PcapngWriter:
+    """pcapng with one interface (microsecond timestamps) and optional
+    Decryption Secrets Blocks.  packet() takes the timestamp explicitly, so
+    interleaved flows can be written in time order by the caller."""
+
+    def __init__(self, path, linktype=LINKTYPE_ETHERNET, snaplen=262144):
+        self.f = open(path, "wb")
+        self.f.write(_pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)))
+        self.f.write(_pcapng_block(1, struct.pack("<HHI", linktype, 0, snaplen)))
+
+    def secrets(self, key_log_text):
+        """Embed TLS secrets ('CLIENT_RANDOM <hex> <hex>' lines), as editcap --inject-secrets does."""
+        data = key_log_text.encode("ascii")
+        self.f.write(_pcapng_block(0x0000000A, struct.pack("<II", SECRETS_TLS_KEY_LOG, len(data)) + data))
+
+    def packet(self, timestamp_us, data):
+        self.f.write(_pcapng_block(6, struct.pack("<IIIII", 0, timestamp_us >> 32, timestamp_us & 0xFFFFFFFF,
+                                                  len(data), len(data)) + data))
+
+    def close(self):
+        self.f.close()

@@ -162,19 +162,21 @@ add_problem(tlv_reader_t *rd, cisco_tlv_problem_kind_t kind, gint item, gint rec
 /* A NUL-terminated (or not) ASCII value; bytes outside printable ASCII
  * become '.', so that nothing a file holds reaches a terminal as is. */
 static const char *
-get_string(tlv_reader_t *rd, cisco_span_t v)
+printable_string(wmem_allocator_t *scope, const guint8 *p, guint len)
 {
-    char *s = (char *)wmem_alloc(rd->scope, v.len + 1);
+    char *s = (char *)wmem_alloc(scope, len + 1);
     guint i;
 
-    for (i = 0; i < v.len; i++) {
-        guint8 c = rd->f->data[v.offset + i];
-        if (c == 0)
-            break;
-        s[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
-    }
+    for (i = 0; i < len && p[i]; i++)
+        s[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
     s[i] = '\0';
     return s;
+}
+
+static const char *
+get_string(tlv_reader_t *rd, cisco_span_t v)
+{
+    return printable_string(rd->scope, rd->f->data + v.offset, v.len);
 }
 
 static gboolean
@@ -698,16 +700,9 @@ show_header(GString *out, const cisco_tlv_file_t *f, wmem_allocator_t *scope)
         }
         switch (it->tag) {
         case CISCO_TLV_H_SIGNER_NAME:
-        case CISCO_TLV_H_ISSUER_NAME: {
-            cisco_span_t s = v;
-            char *str = (char *)wmem_alloc(scope, s.len + 1);
-            guint n;
-            for (n = 0; n < s.len && p[n]; n++)
-                str[n] = (p[n] >= 0x20 && p[n] < 0x7f) ? (char)p[n] : '.';
-            str[n] = '\0';
-            value = str;
+        case CISCO_TLV_H_ISSUER_NAME:
+            value = printable_string(scope, p, v.len);
             break;
-        }
         case CISCO_TLV_H_SERIAL_NUMBER:
             value = cisco_hex(scope, p, v.len, ':', TRUE);
             break;
@@ -751,15 +746,9 @@ show_record(GString *out, const cisco_tlv_file_t *f, guint index, const char *ki
             break;
         case CISCO_TLV_R_DNS_NAME:
         case CISCO_TLV_R_SUBJECT_NAME:
-        case CISCO_TLV_R_ISSUER_NAME: {
-            char *str = (char *)wmem_alloc(scope, vlen + 1);
-            guint n;
-            for (n = 0; n < vlen && p[n]; n++)
-                str[n] = (p[n] >= 0x20 && p[n] < 0x7f) ? (char)p[n] : '.';
-            str[n] = '\0';
-            value = str;
+        case CISCO_TLV_R_ISSUER_NAME:
+            value = printable_string(scope, p, vlen);
             break;
-        }
         case CISCO_TLV_R_FUNCTION:
             if (vlen == 2)
                 value = CAPF_VAL_TO_STR(scope, get_u16(p), cisco_tlv_function_vals, "%u");

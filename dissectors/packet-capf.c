@@ -1209,6 +1209,16 @@ capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_c
 
 static gboolean capf_is_capf_port(guint32 port);
 
+/* The outcome that became final since it was `before` (for the stats tree's
+ * one outcome per session), or -1. */
+static gint
+capf_settled_outcome(const capf_conv_t *cc, gint before)
+{
+    gint now = cc->session.outcome;
+
+    return now != before && now != CAPF_OUTCOME_INCOMPLETE ? now : -1;
+}
+
 static const char *
 capf_verdict_name(const expert_field *ei)
 {
@@ -1318,11 +1328,9 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         cc->have_session_id = TRUE;
         gint before = cc->session.outcome;
         pi->command = (guint8)cmd;
-        pi->settled = -1;
         capf_track(cc, pinfo, (guint8)cmd, pi);
         capf_update_session(cc, (guint8)cmd, &msg);
-        if (cc->session.outcome != before && cc->session.outcome != CAPF_OUTCOME_INCOMPLETE)
-            pi->settled = cc->session.outcome;
+        pi->settled = capf_settled_outcome(cc, before);
         capf_pdu_verdicts(cc, pinfo, (guint8)cmd, cc->last_pdu ? cc->last_pdu->command : 0, &msg, pi);
         cc->last_pdu = pi;
         pi->session = cc->session;
@@ -1535,15 +1543,16 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     if (cc->not_capf)
         return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
-        gint before = cc->session.outcome;
+        gint before = cc->session.outcome, settled;
 
         verdicts = NULL;
         capf_connection_first_pass(pinfo, tree, cc, from_server, capf_port, &verdicts);
         if (verdicts)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY, verdicts);
-        if (cc->session.outcome != before && cc->session.outcome != CAPF_OUTCOME_INCOMPLETE)
+        settled = capf_settled_outcome(cc, before);
+        if (settled >= 0)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_SETTLED_KEY,
-                             GINT_TO_POINTER(cc->session.outcome + 1));
+                             GINT_TO_POINTER(settled + 1));
     }
     verdicts = (capf_verdict_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY);
     /* known only once the whole capture was seen: the first SYN was never answered */

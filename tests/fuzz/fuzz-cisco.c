@@ -36,10 +36,7 @@
 #define FUZZ_TARGET "capf"
 #endif
 
-void proto_register_capf(void);
-void proto_reg_handoff_capf(void);
-void proto_register_itl(void);
-void proto_reg_handoff_itl(void);
+void plugin_register(void);     /* plugin/plugin.c */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
@@ -102,20 +99,6 @@ fz_frame_ts(struct packet_provider_data *prov _U_, guint32 frame_num _U_)
     return &zero;
 }
 
-/* The plugin's two protocols, registered the way plugin/plugin.c does. */
-static void
-fz_register_plugin(void)
-{
-    static proto_plugin capf, itl;
-
-    capf.register_protoinfo = proto_register_capf;
-    capf.register_handoff = proto_reg_handoff_capf;
-    proto_register_plugin(&capf);
-    itl.register_protoinfo = proto_register_itl;
-    itl.register_handoff = proto_reg_handoff_itl;
-    proto_register_plugin(&itl);
-}
-
 int
 LLVMFuzzerInitialize(int *argc _U_, char ***argv)
 {
@@ -145,7 +128,7 @@ LLVMFuzzerInitialize(int *argc _U_, char ***argv)
     timestamp_set_seconds_type(TS_SECONDS_DEFAULT);
 
     wtap_init(FALSE);
-    fz_register_plugin();
+    plugin_register();      /* plugin/plugin.c, linked in: as if the plugin were loaded */
     if (!epan_init(NULL, NULL, FALSE)) {
         fprintf(stderr, "fuzz-cisco: epan_init failed\n");
         exit(1);

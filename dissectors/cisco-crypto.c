@@ -82,16 +82,23 @@ describe_pubkey(gnutls_pubkey_t pub, wmem_allocator_t *scope)
 }
 
 const char *
-cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t *scope)
+cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean *canonical)
 {
     gnutls_pubkey_t pub;
     gnutls_datum_t datum = { (unsigned char *)der, (unsigned int)len };
+    gnutls_datum_t again = { NULL, 0 };
     const char *desc = NULL;
 
+    *canonical = FALSE;
     if (len == 0 || len > G_MAXUINT32 || gnutls_pubkey_init(&pub) != 0)
         return NULL;
-    if (gnutls_pubkey_import(pub, &datum, GNUTLS_X509_FMT_DER) == 0)
+    if (gnutls_pubkey_import(pub, &datum, GNUTLS_X509_FMT_DER) == 0) {
         desc = describe_pubkey(pub, scope);
+        if (gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &again) == 0) {
+            *canonical = again.size == len && memcmp(again.data, der, len) == 0;
+            gnutls_free(again.data);
+        }
+    }
     gnutls_pubkey_deinit(pub);
     return desc;
 }

@@ -28,8 +28,11 @@ gboolean cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope
                           cisco_cert_info_t *info);
 
 /* Describe a DER SubjectPublicKeyInfo ("RSA 2048", "EC P-256").
- * Returns NULL when it does not parse. */
-const char *cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t *scope);
+ * Returns NULL when it does not parse.  *canonical tells whether GnuTLS
+ * writes the key back as exactly these bytes (no stray algorithm
+ * parameters, no non-minimal lengths). */
+const char *cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t *scope,
+                                gboolean *canonical);
 
 void cisco_sha1(const guint8 *data, size_t len, guint8 out[CISCO_SHA1_LEN]);
 

@@ -1,7 +1,6 @@
 /* fuzz-cisco.c
  * libFuzzer harness for the plugin's dissectors, driven through Debian's
- * libwireshark.  Built only with -DENABLE_FUZZER=ON (clang); see
- * tests/fuzz/README.md.
+ * libwireshark.  Built only with -DENABLE_FUZZER=ON (clang).
  *
  * Each input is one frame of an unknown encapsulation, so no link layer
  * claims it; the target dissector ("capf": a CAPF byte stream, one or more
@@ -10,6 +9,7 @@
  * dissector.  The dissector sources are compiled into this program and
  * registered as if the plugin had been loaded.  The target is fixed at
  * compile time (FUZZ_TARGET) and can be overridden with CISCO_FUZZ_TARGET.
+ * README.md ("Robustness and fuzzing") tells how to build and run it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -32,8 +32,23 @@
 #include <wsutil/report_message.h>
 #include <wsutil/wslog.h>
 
+#include "ws-compat.h"
+
 #ifndef FUZZ_TARGET
 #define FUZZ_TARGET "capf"
+#endif
+
+/* The libwireshark API a program (not a plugin) uses changed more than the
+ * dissector API: the report callbacks took C99 types in 4.4 and 4.6 added
+ * one; 4.6's ws_log_init() and configuration_init() lost an argument, and
+ * its epan_dissect_run() takes the frame's bytes from the wtap_rec instead
+ * of a tvb. */
+#if CAPF_WS_AT_LEAST(4, 4)
+typedef bool fz_bool;
+typedef uint64_t fz_frame_num;
+#else
+typedef gboolean fz_bool;
+typedef guint32 fz_frame_num;
 #endif
 
 void plugin_register(void);     /* plugin/plugin.c */
@@ -54,7 +69,7 @@ fz_report_failure(const char *fmt, va_list ap)
 }
 
 static void
-fz_report_open_failure(const char *name, int err, gboolean for_writing)
+fz_report_open_failure(const char *name, int err, fz_bool for_writing)
 {
     fprintf(stderr, "cannot open %s for %s: %s\n", name, for_writing ? "writing" : "reading", g_strerror(err));
 }
@@ -72,25 +87,33 @@ fz_report_write_failure(const char *name, int err)
 }
 
 static void
-fz_report_cfile_fail(const char *name _U_, int err _U_, gchar *info _U_)
+fz_report_cfile_fail(const char *name _U_, int err _U_, char *info _U_)
 {
 }
 
 static void
-fz_report_cfile_dump_fail(const char *name _U_, int err _U_, gchar *info _U_, int type _U_)
+fz_report_cfile_dump_fail(const char *name _U_, int err _U_, char *info _U_, int type _U_)
 {
 }
 
 static void
-fz_report_cfile_write_fail(const char *in _U_, const char *out _U_, int err _U_, gchar *info _U_,
-                           guint32 frame _U_, int file_type _U_)
+fz_report_cfile_write_fail(const char *in _U_, const char *out _U_, int err _U_, char *info _U_,
+                           fz_frame_num frame _U_, int file_type _U_)
 {
 }
 
 static void
-fz_report_cfile_close_fail(const char *name _U_, int err _U_, gchar *info _U_)
+fz_report_cfile_close_fail(const char *name _U_, int err _U_, char *info _U_)
 {
 }
+
+#if CAPF_WS_AT_LEAST(4, 6)
+static void
+fz_report_rename_failure(const char *from, const char *to, int err)
+{
+    fprintf(stderr, "cannot rename %s to %s: %s\n", from, to, g_strerror(err));
+}
+#endif
 
 static const nstime_t *
 fz_frame_ts(struct packet_provider_data *prov _U_, guint32 frame_num _U_)
@@ -103,12 +126,21 @@ int
 LLVMFuzzerInitialize(int *argc _U_, char ***argv)
 {
     static const struct report_message_routines routines = {
-        fz_report_failure, fz_report_failure, fz_report_open_failure, fz_report_read_failure,
-        fz_report_write_failure, fz_report_cfile_fail, fz_report_cfile_dump_fail, fz_report_cfile_fail,
-        fz_report_cfile_write_fail,
-        fz_report_cfile_close_fail
+        .vreport_failure = fz_report_failure,
+        .vreport_warning = fz_report_failure,
+        .report_open_failure = fz_report_open_failure,
+        .report_read_failure = fz_report_read_failure,
+        .report_write_failure = fz_report_write_failure,
+#if CAPF_WS_AT_LEAST(4, 6)
+        .report_rename_failure = fz_report_rename_failure,
+#endif
+        .report_cfile_open_failure = fz_report_cfile_fail,
+        .report_cfile_dump_open_failure = fz_report_cfile_dump_fail,
+        .report_cfile_read_failure = fz_report_cfile_fail,
+        .report_cfile_write_failure = fz_report_cfile_write_fail,
+        .report_cfile_close_failure = fz_report_cfile_close_fail,
     };
-    static const struct packet_provider_funcs funcs = { fz_frame_ts, NULL, NULL, NULL };
+    static const struct packet_provider_funcs funcs = { .get_frame_ts = fz_frame_ts };
     const char *target = getenv("CISCO_FUZZ_TARGET") ? getenv("CISCO_FUZZ_TARGET") : FUZZ_TARGET;
     dissector_handle_t handle;
     char *err;
@@ -118,9 +150,15 @@ LLVMFuzzerInitialize(int *argc _U_, char ***argv)
      * otherwise: "strict" and "simple" slow CAPF inputs down to a few per
      * second (they scan every block of the file scope). */
     g_setenv("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1", FALSE);
+#if CAPF_WS_AT_LEAST(4, 6)
+    ws_log_init(NULL);
+    init_process_policies();
+    err = configuration_init((*argv)[0]);
+#else
     ws_log_init("fuzz-cisco", NULL);
     init_process_policies();
     err = configuration_init((*argv)[0], NULL);
+#endif
     g_free(err);
     init_report_message("fuzz-cisco", &routines);
     timestamp_set_type(TS_RELATIVE);
@@ -157,16 +195,27 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
     frame_data fd;
     guint32 len = size > G_MAXINT32 ? G_MAXINT32 : (guint32)size;
 
+    /* an encapsulation nothing registers: the frame goes to post-dissectors only */
+#if CAPF_WS_AT_LEAST(4, 6)
+    wtap_rec_init(&rec, len);
+    wtap_setup_packet_rec(&rec, G_MAXINT16);
+    ws_buffer_append(&rec.data, data, len);
+#else
     memset(&rec, 0, sizeof rec);
     rec.rec_type = REC_TYPE_PACKET;
+    rec.rec_header.packet_header.pkt_encap = G_MAXINT16;
+#endif
     rec.presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
     rec.rec_header.packet_header.caplen = len;
     rec.rec_header.packet_header.len = len;
-    /* an encapsulation nothing registers: the frame goes to post-dissectors only */
-    rec.rec_header.packet_header.pkt_encap = G_MAXINT16;
 
     frame_data_init(&fd, ++frame_num, &rec, 0, 0);
+#if CAPF_WS_AT_LEAST(4, 6)
+    epan_dissect_run(fz_edt, WTAP_FILE_TYPE_SUBTYPE_UNKNOWN, &rec, &fd, NULL);
+    wtap_rec_cleanup(&rec);
+#else
     epan_dissect_run(fz_edt, WTAP_FILE_TYPE_SUBTYPE_UNKNOWN, &rec, tvb_new_real_data(data, len, len), &fd, NULL);
+#endif
     frame_data_destroy(&fd);
     epan_dissect_reset(fz_edt);
     return 0;

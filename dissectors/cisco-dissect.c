@@ -40,8 +40,9 @@ cisco_x509_wanted(proto_tree *tree)
     }
     if (!tree || (expert_tap >= 0 && have_tap_listener(expert_tap)))
         return TRUE;
+    /* a protocol this Wireshark does not have (4.6 has no "pkcs-1") adds nothing */
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (ids[i] < 0 || proto_field_is_referenced(tree, ids[i]))
+        if (ids[i] >= 0 && proto_field_is_referenced(tree, ids[i]))
             return TRUE;
     return FALSE;
 }

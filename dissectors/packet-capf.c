@@ -748,34 +748,32 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         if (len > 0) {
             sub = proto_item_add_subtree(ti, ett_capf_public_key);
             msg->public_key = cisco_spki_describe(tvb_get_ptr(tvb, offset, len), len, pinfo->pool, &canonical);
-            if (msg->public_key) {
-                proto_item *gi = proto_tree_add_string(sub, hf_capf_public_key_type, tvb, offset, len,
-                                                       msg->public_key);
-                proto_item_set_generated(gi);
-                proto_item_append_text(elem_item, ": %s", msg->public_key);
+            if (!msg->public_key) {
+                expert_add_info_format(pinfo, ti, &ei_capf_nested_malformed,
+                                       "PUBLIC_KEY is not a valid DER SubjectPublicKeyInfo");
+                break;
             }
-            if (msg->public_key && canonical) {
-                /* Its DER structure, by Wireshark's generic BER dissector:
-                 * only for the DER GnuTLS itself writes.  That dissector
-                 * has bugs on arbitrary BER (4.0 fails an assertion on a
-                 * REAL of more than 8 mantissa octets, which GnuTLS lets
-                 * through as RSA parameters). */
-                TRY {
-                    dissect_unknown_ber(pinfo, tvb_new_subset_length(tvb, offset, len), 0, sub);
-                }
-                CATCH_NONFATAL_ERRORS {
-                    show_exception(tvb, pinfo, sub, EXCEPT_CODE, GET_MESSAGE);
-                }
-                ENDTRY;
-            } else if (msg->public_key) {
+            proto_item_set_generated(proto_tree_add_string(sub, hf_capf_public_key_type, tvb, offset, len,
+                                                           msg->public_key));
+            proto_item_append_text(elem_item, ": %s", msg->public_key);
+            if (!canonical) {
                 expert_add_info_format(pinfo, ti, &ei_capf_nested_malformed,
                                        "PUBLIC_KEY (%s) is not in canonical DER: unexpected algorithm "
                                        "parameters or encoding; its DER structure is not shown",
                                        msg->public_key);
-            } else {
-                expert_add_info_format(pinfo, ti, &ei_capf_nested_malformed,
-                                       "PUBLIC_KEY is not a valid DER SubjectPublicKeyInfo");
+                break;
             }
+            /* Its DER structure, by Wireshark's generic BER dissector: only
+             * for the DER GnuTLS itself writes.  That dissector has bugs on
+             * arbitrary BER (4.0 fails an assertion on a REAL of more than 8
+             * mantissa octets, which GnuTLS lets through as RSA parameters). */
+            TRY {
+                dissect_unknown_ber(pinfo, tvb_new_subset_length(tvb, offset, len), 0, sub);
+            }
+            CATCH_NONFATAL_ERRORS {
+                show_exception(tvb, pinfo, sub, EXCEPT_CODE, GET_MESSAGE);
+            }
+            ENDTRY;
         }
         break;
     case CAPF_EL_KEY_SIZE:

@@ -50,6 +50,13 @@ typedef uint64_t fz_frame_num;
 typedef gboolean fz_bool;
 typedef guint32 fz_frame_num;
 #endif
+#if CAPF_WS_AT_LEAST(4, 6)
+#define FZ_LOG_INIT()               ws_log_init(NULL)
+#define FZ_CONFIGURATION_INIT(arg0) configuration_init(arg0)
+#else
+#define FZ_LOG_INIT()               ws_log_init("fuzz-cisco", NULL)
+#define FZ_CONFIGURATION_INIT(arg0) configuration_init(arg0, NULL)
+#endif
 
 void plugin_register(void);     /* plugin/plugin.c */
 
@@ -150,15 +157,9 @@ LLVMFuzzerInitialize(int *argc _U_, char ***argv)
      * otherwise: "strict" and "simple" slow CAPF inputs down to a few per
      * second (they scan every block of the file scope). */
     g_setenv("WIRESHARK_ABORT_ON_DISSECTOR_BUG", "1", FALSE);
-#if CAPF_WS_AT_LEAST(4, 6)
-    ws_log_init(NULL);
+    FZ_LOG_INIT();
     init_process_policies();
-    err = configuration_init((*argv)[0]);
-#else
-    ws_log_init("fuzz-cisco", NULL);
-    init_process_policies();
-    err = configuration_init((*argv)[0], NULL);
-#endif
+    err = FZ_CONFIGURATION_INIT((*argv)[0]);
     g_free(err);
     init_report_message("fuzz-cisco", &routines);
     timestamp_set_type(TS_RELATIVE);

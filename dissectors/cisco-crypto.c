@@ -113,7 +113,7 @@ take_gnutls_string(gnutls_datum_t *d, wmem_allocator_t *scope)
 }
 
 gboolean
-cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope, cisco_cert_info_t *info)
+cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean full, cisco_cert_info_t *info)
 {
     gnutls_x509_crt_t crt;
     gnutls_datum_t datum = { (unsigned char *)der, (unsigned int)len };
@@ -130,17 +130,20 @@ cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope, cisco_c
     if (gnutls_x509_crt_import(crt, &datum, GNUTLS_X509_FMT_DER) != 0)
         goto out;
 
-    if (gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0)
-        info->subject = take_gnutls_string(&dn, scope);
-    if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) == 0)
-        info->issuer = take_gnutls_string(&dn, scope);
     if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_len) == 0)
         info->common_name = wmem_strndup(scope, cn, cn_len);
+    /* Formatting the names and reading the key are most of the cost after
+     * the import; without full, only what names the certificate when it has
+     * no CN. */
+    if ((full || !info->common_name) && gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0)
+        info->subject = take_gnutls_string(&dn, scope);
+    if (full && gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) == 0)
+        info->issuer = take_gnutls_string(&dn, scope);
     if (gnutls_x509_crt_get_serial(crt, serial, &serial_len) == 0)
         info->serial = cisco_hex(scope, serial, serial_len, ':', TRUE);
 
     gnutls_pubkey_t pub;
-    if (gnutls_pubkey_init(&pub) == 0) {
+    if (full && gnutls_pubkey_init(&pub) == 0) {
         if (gnutls_pubkey_import_x509(pub, crt, 0) == 0)
             info->key = describe_pubkey(pub, scope);
         gnutls_pubkey_deinit(pub);
@@ -228,9 +231,9 @@ rsa_pkcs1_to_spki(const guint8 *pkcs1, size_t len, size_t *out_len)
     return out;
 }
 
-cisco_sig_status_t
-cisco_verify_rsa(int hash_id, const guint8 *cert, size_t cert_len, const guint8 *pkcs1, size_t pkcs1_len,
-                 const guint8 *data, size_t data_len, const guint8 *sig, size_t sig_len)
+static cisco_sig_status_t
+verify_rsa(int hash_id, const guint8 *cert, size_t cert_len, const guint8 *pkcs1, size_t pkcs1_len,
+           const guint8 *data, size_t data_len, const guint8 *sig, size_t sig_len)
 {
     gnutls_sign_algorithm_t algo;
     gnutls_pubkey_t pub;
@@ -271,4 +274,82 @@ cisco_verify_rsa(int hash_id, const guint8 *cert, size_t cert_len, const guint8 
     }
     gnutls_pubkey_deinit(pub);
     return status;
+}
+
+/* Verification results, by content.  A fleet fetches the same trust list
+ * thousands of times, and importing the signer's certificate and the RSA
+ * operation were the plugin's largest own cost in a one-pass run
+ * (scripts/bench: about 650,000 instructions a file).  The result depends on
+ * nothing but the inputs, so it is kept under a SHA-256 digest of all of them
+ * (each preceded by its length, so no two input sets share a digest input).
+ * Bounded: the table is emptied when it is full. */
+#define VERIFY_CACHE_MAX  4096
+
+static GHashTable *verify_cache;    /* digest (32 bytes, owned) -> status + 1 */
+static guint verify_cache_hits, verify_cache_misses;
+
+static guint
+digest_hash(gconstpointer key)
+{
+    guint h;
+
+    memcpy(&h, key, sizeof(h));     /* a SHA-256 digest is uniform already */
+    return h;
+}
+
+static gboolean
+digest_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, 32) == 0;
+}
+
+static void
+digest_part(gnutls_hash_hd_t hd, const guint8 *part, size_t len)
+{
+    guint64 n = part ? (guint64)len : G_MAXUINT64;  /* absent differs from empty */
+
+    gnutls_hash(hd, &n, sizeof(n));
+    if (part && len)
+        gnutls_hash(hd, part, len);
+}
+
+cisco_sig_status_t
+cisco_verify_rsa(int hash_id, const guint8 *cert, size_t cert_len, const guint8 *pkcs1, size_t pkcs1_len,
+                 const guint8 *data, size_t data_len, const guint8 *sig, size_t sig_len)
+{
+    gnutls_hash_hd_t hd;
+    guint8 key[32];
+    gint32 id = hash_id;
+    gpointer found;
+    cisco_sig_status_t status;
+
+    if (gnutls_hash_get_len(GNUTLS_DIG_SHA256) != sizeof(key) || gnutls_hash_init(&hd, GNUTLS_DIG_SHA256) != 0)
+        return verify_rsa(hash_id, cert, cert_len, pkcs1, pkcs1_len, data, data_len, sig, sig_len);
+    gnutls_hash(hd, &id, sizeof(id));
+    digest_part(hd, cert, cert_len);
+    digest_part(hd, cert ? NULL : pkcs1, pkcs1_len);  /* the key in use: cert wins */
+    digest_part(hd, data, data_len);
+    digest_part(hd, sig, sig_len);
+    gnutls_hash_deinit(hd, key);
+
+    if (!verify_cache)
+        verify_cache = g_hash_table_new_full(digest_hash, digest_equal, g_free, NULL);
+    found = g_hash_table_lookup(verify_cache, key);
+    if (found) {
+        verify_cache_hits++;
+        return (cisco_sig_status_t)(GPOINTER_TO_INT(found) - 1);
+    }
+    verify_cache_misses++;
+    status = verify_rsa(hash_id, cert, cert_len, pkcs1, pkcs1_len, data, data_len, sig, sig_len);
+    if (g_hash_table_size(verify_cache) >= VERIFY_CACHE_MAX)
+        g_hash_table_remove_all(verify_cache);
+    g_hash_table_insert(verify_cache, g_memdup2(key, sizeof(key)), GINT_TO_POINTER((int)status + 1));
+    return status;
+}
+
+void
+cisco_verify_cache_stats(guint *hits, guint *misses)
+{
+    *hits = verify_cache_hits;
+    *misses = verify_cache_misses;
 }

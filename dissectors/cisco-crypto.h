@@ -22,9 +22,11 @@ typedef struct {
     guint8 sha1[CISCO_SHA1_LEN];  /* SHA-1 of the DER encoding */
 } cisco_cert_info_t;
 
-/* Parse a DER X.509 certificate.  Strings are allocated in scope.
+/* Parse a DER X.509 certificate.  Strings are allocated in scope.  Without
+ * full, only common_name, serial and sha1 are filled in, plus subject when
+ * there is no CN; issuer and key stay NULL.
  * Returns FALSE (and leaves info zeroed) when the DER does not parse. */
-gboolean cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope,
+gboolean cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean full,
                           cisco_cert_info_t *info);
 
 /* Describe a DER SubjectPublicKeyInfo ("RSA 2048", "EC P-256").
@@ -64,11 +66,16 @@ gboolean cisco_hash(int hash_id, const guint8 *data, size_t len, guint8 *out);
 /* Verify an RSA PKCS#1 v1.5 signature over data with the given Cisco hash id.
  * The key is taken from a DER certificate (cert, cert_len) or, when cert is
  * NULL, from a DER PKCS#1 RSAPublicKey (pkcs1, pkcs1_len).
- * Returns VALID, INVALID or CANNOT_VERIFY (unusable key or hash). */
+ * Returns VALID, INVALID or CANNOT_VERIFY (unusable key or hash).
+ * Results are remembered by a digest of all the inputs: the same file
+ * verified again (a fleet fetching one ITLFile.tlv) costs a SHA-256. */
 cisco_sig_status_t cisco_verify_rsa(int hash_id,
                                     const guint8 *cert, size_t cert_len,
                                     const guint8 *pkcs1, size_t pkcs1_len,
                                     const guint8 *data, size_t data_len,
                                     const guint8 *sig, size_t sig_len);
+
+/* Verifications answered from memory, and done, since the process started. */
+void cisco_verify_cache_stats(guint *hits, guint *misses);
 
 #endif /* CISCO_CRYPTO_H */

@@ -533,8 +533,14 @@ capf_dissect_der_certificate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     proto_tree *cert_tree = proto_item_add_subtree(ti, ett_capf_certificate);
     cisco_cert_info_t info;
     proto_item *gi;
+    /* names and key only when something can show them (a visible tree, a
+     * filter or column on them): in tshark's invisible tree they cost more
+     * than the rest of the CAPF message */
+    gboolean full = proto_field_is_referenced(cert_tree, hf_capf_certificate_subject) ||
+                    proto_field_is_referenced(cert_tree, hf_capf_certificate_issuer) ||
+                    proto_field_is_referenced(cert_tree, hf_capf_certificate_key);
 
-    if (!cisco_cert_parse(tvb_get_ptr(tvb, offset, len), len, pinfo->pool, &info)) {
+    if (!cisco_cert_parse(tvb_get_ptr(tvb, offset, len), len, pinfo->pool, full, &info)) {
         expert_add_info(pinfo, ti, &ei_capf_bad_certificate);
         cisco_call_x509(tvb, offset, len, pinfo, cert_tree);
         return NULL;

@@ -76,3 +76,16 @@ foreach(stem capf-fleet 3p-capfd-multi-session capf-syn-dropped capf-refused cap
             ${CMAKE_SOURCE_DIR}/test-captures/${stem}.pcapng)
   set_tests_properties(capf-tree:${stem} PROPERTIES LABELS captures)
 endforeach()
+
+# The memory of signature verifications (cisco-crypto.c): a file verified
+# again is answered from it with the same result, a changed byte is not.
+add_executable(test-verify-cache
+  tests/test-verify-cache.c
+  dissectors/cisco-tlv.c
+  dissectors/cisco-crypto.c
+)
+capf_common_settings(test-verify-cache)
+add_test(NAME verify-cache
+  COMMAND test-verify-cache ${CMAKE_SOURCE_DIR}/test-captures/files/itl-sha1.tlv
+          ${CMAKE_SOURCE_DIR}/test-captures/files/itl-tampered.tlv)
+set_tests_properties(verify-cache PROPERTIES LABELS captures)

@@ -19,10 +19,10 @@
 /* Would anything see what Wireshark's X.509 dissector adds?  A visible tree,
  * a filter or column on an X.509/BER field (which marks its protocol as
  * referenced), or a filter on expert infos, or the expert tap (-z expert, the
- * GUI's Expert Information).  tshark builds an invisible tree for every frame
- * (our post-dissectors want fields), and dissecting every certificate of every
- * trust list and CAPF message into it for nobody was the plugin's largest
- * per-packet cost in a one-pass run (scripts/bench). */
+ * GUI's Expert Information).  Without a tree (a plain tshark run) nothing
+ * but the expert tap can.  Dissecting every certificate of every trust list
+ * and CAPF message into a tree for nobody was the plugin's largest per-packet
+ * cost in a one-pass run (scripts/bench). */
 static gboolean
 cisco_x509_wanted(proto_tree *tree)
 {
@@ -38,8 +38,10 @@ cisco_x509_wanted(proto_tree *tree)
         expert_tap = find_tap_id("expert");
         looked_up = TRUE;
     }
-    if (!tree || (expert_tap >= 0 && have_tap_listener(expert_tap)))
+    if (expert_tap >= 0 && have_tap_listener(expert_tap))
         return TRUE;
+    if (!tree)
+        return FALSE;
     /* a protocol this Wireshark does not have (4.6 has no "pkcs-1") adds nothing */
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
         if (ids[i] >= 0 && proto_field_is_referenced(tree, ids[i]))
@@ -91,55 +93,6 @@ cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, in
     else
         proto_tree_add_string(tree, hf, tvb, offset, 0, "");
     return (const char *)value;
-}
-
-field_info *
-cisco_first_field(proto_tree *tree, int hf)
-{
-    GPtrArray *items = hf > 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
-    return items && items->len ? (field_info *)items->pdata[0] : NULL;
-}
-
-typedef struct {
-    dissector_handle_t handle;
-    GArray *wanted;             /* hf ids, kept here; Wireshark gets a copy */
-} cisco_postdissector_t;
-
-static GSList *cisco_postdissectors;
-
-/* Ask for the fields only while the post-dissector's protocol is enabled:
- * any wanted field makes tshark build a protocol tree for every frame, which
- * with our protocols disabled (--disable-protocol) would be pure cost.  Runs
- * at every (re)dissection, after the enabled protocols are known. */
-static void
-cisco_postdissectors_init(void)
-{
-    for (GSList *l = cisco_postdissectors; l; l = l->next) {
-        const cisco_postdissector_t *p = (const cisco_postdissector_t *)l->data;
-        protocol_t *protocol = find_protocol_by_id(dissector_handle_get_protocol_index(p->handle));
-
-        set_postdissector_wanted_hfids(p->handle, proto_is_protocol_enabled(protocol) && p->wanted->len
-                                                      ? g_array_copy(p->wanted) : NULL);
-    }
-}
-
-void
-cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n)
-{
-    cisco_postdissector_t *p = g_new0(cisco_postdissector_t, 1);
-
-    p->handle = handle;
-    p->wanted = g_array_new(FALSE, FALSE, sizeof(int));
-    for (size_t i = 0; i < n; i++) {
-        *ids[i] = proto_registrar_get_id_byname(names[i]);
-        if (*ids[i] > 0)
-            g_array_append_val(p->wanted, *ids[i]);
-    }
-    register_postdissector(handle);
-    set_postdissector_wanted_hfids(handle, g_array_copy(p->wanted));
-    if (!cisco_postdissectors)
-        register_init_routine(cisco_postdissectors_init);
-    cisco_postdissectors = g_slist_append(cisco_postdissectors, p);
 }
 
 gboolean

@@ -20,15 +20,6 @@ void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, pro
  * Returns the string, in pinfo->pool. */
 const char *cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len);
 
-/* First occurrence of a field in the tree (post-dissectors), or NULL. */
-field_info *cisco_first_field(proto_tree *tree, int hf);
-
-/* Register a post-dissector that reads the named fields of other protocols:
- * looks up each name into *ids[i] (-1 when absent) and asks for the ones found
- * (only while the handle's protocol is enabled: wanted fields make tshark
- * build a protocol tree for every frame). */
-void cisco_register_postdissector(dissector_handle_t handle, const char *const names[], int *const ids[], size_t n);
-
 /* Start a -z report: register its listener on tap, with the display filter
  * that may follow its cli_string in opt_arg ("capf,phones,ip.src==10.0.0.1").
  * FALSE, after saying why on stderr, when the listener cannot be registered. */

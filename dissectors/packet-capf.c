@@ -17,6 +17,8 @@
  * notes from decrypted CUCM captures, Cisco's CAPF documentation).
  */
 
+#include <string.h>
+
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/conversation.h>
@@ -220,20 +222,17 @@ static guint capf_stall_seconds = 1;
 static guint capf_late_seconds = 10;
 
 static dissector_table_t tcp_port_table;
+static protocol_t *capf_protocol;
+static dissector_handle_t capf_tls_handle;      /* TLS records of a CAPF connection */
+static int proto_tls = -1;
 
-/* Fields the verdict post-dissector reads (first pass only). */
-static int hf_tcp_flags = -1;
-static int hf_tls_alert_level = -1;
-static int hf_tls_alert_desc = -1;
-static int hf_tls_handshake_type = -1;
-static int hf_tls_certificate = -1;
-
-#define TCP_FLAG_FIN    0x001
-#define TCP_FLAG_SYN    0x002
-#define TCP_FLAG_RST    0x004
-#define TCP_FLAG_ACK    0x010
+/* TCP's conversation completeness bits (packet-tcp.c, not in its header;
+ * the same in 4.0, 4.4 and 4.6): what has been seen of the connection so far. */
+#define TCP_COMPLETENESS_SYNSENT    0x01
+#define TCP_COMPLETENESS_SYNACK     0x02
+#define TCP_COMPLETENESS_FIN        0x10    /* FIN with ACK */
+#define TCP_COMPLETENESS_RST        0x20
 #define TLS_ALERT_FATAL 2
-#define TLS_HS_CERTIFICATE 11
 
 static const value_string capf_command_vals[] = {
     { CAPF_AUTH_REQUEST,                "AUTH_REQUEST" },
@@ -422,7 +421,22 @@ typedef struct {
     gboolean tls_alert;
     gboolean not_capf;          /* the port's previous owner (HiQnet) has it */
     guint32 stream;             /* conversation index, for the taps */
+    guint8 completeness;        /* TCP's conversation completeness at the previous frame */
+    gboolean tls_encrypted[2];  /* ChangeCipherSpec seen: [0] from the phone, [1] from the server */
 } capf_conv_t;
+
+/* What TLS carried in one frame of a CAPF connection, as far as the verdicts
+ * need it: read from the records the demultiplexer hands to TLS (in clear)
+ * and from the records TLS decrypted (SslPacketInfo).  First pass only, in
+ * pinfo->pool proto data under CAPF_PINFO_TLS_FACTS. */
+typedef struct {
+    gboolean handshake;         /* a handshake message */
+    gboolean alert;             /* the first alert of the frame: */
+    guint8 alert_level;
+    guint8 alert_desc;
+    const guint8 *cert;         /* first certificate of the first Certificate message */
+    guint cert_len;
+} capf_tls_facts_t;
 
 /* Verdicts of a frame without a CAPF PDU (SYN, RST, FIN, TLS alert, TLS
  * certificate), in file-scope proto data under this key. */
@@ -451,7 +465,8 @@ typedef struct {
     gint retry_delay;
 } capf_msg_t;
 
-#define CAPF_PINFO_PDU_COUNTER  0   /* key in pinfo->pool proto data */
+#define CAPF_PINFO_PDU_COUNTER  0   /* keys in pinfo->pool proto data */
+#define CAPF_PINFO_TLS_FACTS    1
 
 static void capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
@@ -508,9 +523,8 @@ capf_request_code(guint8 response)
 }
 
 static capf_conv_t *
-capf_get_conv(packet_info *pinfo)
+capf_conv_data(conversation_t *conv)
 {
-    conversation_t *conv = find_or_create_conversation(pinfo);
     capf_conv_t *cc = (capf_conv_t *)conversation_get_proto_data(conv, proto_capf);
 
     if (!cc) {
@@ -522,6 +536,12 @@ capf_get_conv(packet_info *pinfo)
         conversation_add_proto_data(conv, proto_capf, cc);
     }
     return cc;
+}
+
+static capf_conv_t *
+capf_get_conv(packet_info *pinfo)
+{
+    return capf_conv_data(find_or_create_conversation(pinfo));
 }
 
 /* The certificate itself: X.509 subtree plus the generated summary fields. */
@@ -1388,10 +1408,29 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 
 /*** Connection verdicts (post-dissector) ***/
 
+/* Is this TCP port given to CAPF (3804, or another by Decode As)?  Asked for
+ * both ports of every TCP frame of every capture by the verdict
+ * post-dissector, so the answers are remembered per port until the next
+ * (re)dissection, when Decode As may have changed. */
+#define CAPF_PORT_UNKNOWN   0
+#define CAPF_PORT_NO        1
+#define CAPF_PORT_YES       2
+static guint8 capf_port_state[65536];
+
+static void
+capf_ports_init(void)
+{
+    memset(capf_port_state, CAPF_PORT_UNKNOWN, sizeof capf_port_state);
+}
+
 static gboolean
 capf_is_capf_port(guint32 port)
 {
-    return dissector_get_uint_handle(tcp_port_table, port) == capf_tcp_handle;
+    guint8 *state = &capf_port_state[port & 0xffff];
+
+    if (*state == CAPF_PORT_UNKNOWN)
+        *state = dissector_get_uint_handle(tcp_port_table, port) == capf_tcp_handle ? CAPF_PORT_YES : CAPF_PORT_NO;
+    return *state == CAPF_PORT_YES;
 }
 
 /* Alerts a TLS client sends when it does not accept the server's certificate */
@@ -1417,23 +1456,22 @@ static const value_string capf_tls_alert_vals[] = {
     { 45, "certificate_expired" }, { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
     { 48, "unknown_ca" }, { 49, "access_denied" }, { 50, "decode_error" }, { 51, "decrypt_error" },
     { 70, "protocol_version" }, { 71, "insufficient_security" }, { 80, "internal_error" },
+    { 116, "certificate_required" },
     { 0, NULL }
 };
 
 /* The server's certificate against the CAPF records of the phone's ITL. */
 static void
-capf_check_server_certificate(packet_info *pinfo, field_info *cert, capf_verdict_t **out)
+capf_check_server_certificate(packet_info *pinfo, const guint8 *der, guint len, capf_verdict_t **out)
 {
     const cisco_trust_list_t *list = cisco_trust_latest(pinfo->num, &pinfo->dst);
-    const guint8 *der;
     guint8 sha1[CISCO_SHA1_LEN];
 
-    if (!list || !cert->ds_tvb || cert->length <= 0)
+    if (!list || len == 0)
         return;
-    der = tvb_get_ptr(cert->ds_tvb, cert->start, cert->length);
-    if (cisco_trust_matches(list, der, cert->length))
+    if (cisco_trust_matches(list, der, len))
         return;
-    cisco_sha1(der, cert->length, sha1);
+    cisco_sha1(der, len, sha1);
     capf_add_verdict(out, &ei_capf_cert_mismatch,
                      "The CAPF server certificate (SHA-1 %s, frame %u) is not the CAPF record of %s in "
                      "frame %u (%s): the phone will report \"LSC: Connection failed\" unless TVS "
@@ -1442,17 +1480,32 @@ capf_check_server_certificate(packet_info *pinfo, field_info *cert, capf_verdict
                      cisco_trust_describe(list, pinfo->pool));
 }
 
+/* The TCP flags of this frame that matter to the verdicts, from TCP's
+ * conversation completeness (updated for this frame before post-dissectors
+ * run): a bit that appeared with this frame, or, while the connection has only
+ * seen a SYN, another frame from the phone that added nothing: the SYN again.
+ * TCP counts a FIN only with ACK (every FIN but a scanner's). */
+static guint8
+capf_new_tcp_events(packet_info *pinfo, conversation_t *conv, capf_conv_t *cc, gboolean from_server)
+{
+    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+    guint8 now = tcpd->conversation_completeness;
+    guint8 events = now & ~cc->completeness;
+
+    if (!from_server && now == TCP_COMPLETENESS_SYNSENT && cc->completeness == TCP_COMPLETENESS_SYNSENT)
+        events |= TCP_COMPLETENESS_SYNSENT;
+    cc->completeness = now;
+    return events;
+}
+
 /* First pass over one TCP segment of a CAPF connection. */
 static void
-capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc, gboolean from_server,
-                           guint32 capf_port, capf_verdict_t **out)
+capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_facts_t *tls, capf_conv_t *cc,
+                           gboolean from_server, guint32 capf_port, capf_verdict_t **out)
 {
-    field_info *fi = cisco_first_field(tree, hf_tcp_flags);
-    guint32 flags = fi ? fvalue_get_uinteger(CAPF_FI_VALUE(fi)) : 0;
     const char *side = from_server ? "CAPF server" : "phone";
-    field_info *level = cisco_first_field(tree, hf_tls_alert_level);
 
-    if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
+    if ((events & TCP_COMPLETENESS_SYNSENT) && !from_server) {
         if (++cc->syn_count == 1)
             cc->first_syn_frame = pinfo->num;
         else if (!cc->syn_answered) {
@@ -1462,9 +1515,9 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
             capf_fail_session(cc, "no answer to the connection request (SYN)");
         }
     }
-    if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
+    if (events & TCP_COMPLETENESS_SYNACK)
         cc->syn_answered = TRUE;
-    if ((flags & TCP_FLAG_RST) && from_server && cc->syn_count && !cc->syn_answered && !cc->closed) {
+    if ((events & TCP_COMPLETENESS_RST) && from_server && cc->syn_count && !cc->syn_answered && !cc->closed) {
         cc->closed = TRUE;
         capf_add_verdict(out, &ei_capf_connection_failed,
                          "CAPF port %u refused the connection (RST to the SYN): the CAPF service is stopped "
@@ -1473,11 +1526,10 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
         return;
     }
 
-    if (cisco_first_field(tree, hf_tls_handshake_type))
+    if (tls && tls->handshake)
         cc->tls_seen = TRUE;
-    if (level && fvalue_get_uinteger(CAPF_FI_VALUE(level)) == TLS_ALERT_FATAL && !cc->tls_alert) {
-        field_info *desc_fi = cisco_first_field(tree, hf_tls_alert_desc);
-        guint32 desc = desc_fi ? fvalue_get_uinteger(CAPF_FI_VALUE(desc_fi)) : 0;
+    if (tls && tls->alert && tls->alert_level == TLS_ALERT_FATAL && !cc->tls_alert) {
+        guint32 desc = tls->alert_desc;
         const char *name = val_to_str_const(desc, capf_tls_alert_vals, "unknown alert");
 
         cc->tls_alert = TRUE;
@@ -1494,14 +1546,11 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
             capf_fail_session(cc, "TLS failure");
         }
     }
-    if (from_server) {
-        field_info *cert = cisco_first_field(tree, hf_tls_certificate);
-        if (cert)
-            capf_check_server_certificate(pinfo, cert, out);
-    }
+    if (from_server && tls && tls->cert)
+        capf_check_server_certificate(pinfo, tls->cert, tls->cert_len, out);
 
-    if ((flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) && !cc->closed) {
-        const char *how = (flags & TCP_FLAG_RST) ? "reset" : "closed";
+    if ((events & (TCP_COMPLETENESS_FIN | TCP_COMPLETENESS_RST)) && !cc->closed) {
+        const char *how = (events & TCP_COMPLETENESS_RST) ? "reset" : "closed";
 
         cc->closed = TRUE;
         if (cc->ended || cc->tls_alert)
@@ -1543,6 +1592,7 @@ capf_connection_first_pass(packet_info *pinfo, proto_tree *tree, capf_conv_t *cc
 static int
 dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+    conversation_t *conv;
     gboolean from_server;
     guint32 capf_port;
     capf_conv_t *cc;
@@ -1550,20 +1600,24 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     gboolean syn_unanswered;
     proto_item *ti;
 
-    if (pinfo->ptype != PT_TCP)
+    if (pinfo->ptype != PT_TCP || !proto_is_protocol_enabled(capf_protocol))
         return 0;
     from_server = capf_is_capf_port(pinfo->srcport);
     if (!from_server && !capf_is_capf_port(pinfo->destport))
         return 0;
     capf_port = from_server ? pinfo->srcport : pinfo->destport;
-    cc = capf_get_conv(pinfo);
+    conv = find_or_create_conversation(pinfo);
+    cc = capf_conv_data(conv);
     if (cc->not_capf)
         return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
         gint before = cc->session.outcome, settled;
+        guint8 events = capf_new_tcp_events(pinfo, conv, cc, from_server);
+        const capf_tls_facts_t *tls =
+            (const capf_tls_facts_t *)p_get_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_TLS_FACTS);
 
         verdicts = NULL;
-        capf_connection_first_pass(pinfo, tree, cc, from_server, capf_port, &verdicts);
+        capf_connection_first_pass(pinfo, events, tls, cc, from_server, capf_port, &verdicts);
         if (verdicts)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY, verdicts);
         settled = capf_settled_outcome(cc, before);
@@ -1622,6 +1676,147 @@ looks_like_tls(tvbuff_t *tvb)
     return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
 }
 
+/*** TLS facts for the verdicts, without a protocol tree ***/
+
+static capf_tls_facts_t *
+capf_tls_facts(packet_info *pinfo)
+{
+    capf_tls_facts_t *f = (capf_tls_facts_t *)p_get_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_TLS_FACTS);
+
+    if (!f) {
+        f = wmem_new0(pinfo->pool, capf_tls_facts_t);
+        p_add_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_TLS_FACTS, f);
+    }
+    return f;
+}
+
+/* The first certificate of a Certificate handshake message body:
+ *   TLS 1.2: certificate_list<3> { cert<3> ... }
+ *   TLS 1.3: context<1> certificate_list<3> { cert<3> extensions<2> ... }
+ * whichever layout the lengths agree with. */
+static void
+capf_note_certificate(capf_tls_facts_t *f, packet_info *pinfo, const guint8 *body, guint len)
+{
+    for (guint skip = 0; skip <= 1; skip++) {
+        guint ctx = skip ? (len ? body[0] : 0) : 0;
+        guint start = skip + ctx, list_len, cert_len;
+
+        if (start + 6 > len)
+            continue;
+        list_len = (guint)body[start] << 16 | (guint)body[start + 1] << 8 | body[start + 2];
+        if (start + 3 + list_len != len)
+            continue;
+        cert_len = (guint)body[start + 3] << 16 | (guint)body[start + 4] << 8 | body[start + 5];
+        if (cert_len == 0 || 3 + cert_len > list_len)
+            continue;
+        f->cert = (const guint8 *)wmem_memdup(pinfo->pool, body + start + 6, cert_len);
+        f->cert_len = cert_len;
+        return;
+    }
+}
+
+/* One TLS record's content (in clear, or as TLS decrypted it). */
+static void
+capf_note_tls_record(capf_tls_facts_t *f, packet_info *pinfo, guint8 type, const guint8 *data, guint len)
+{
+    switch (type) {
+    case SSL_ID_ALERT:
+        if (len == 2 && !f->alert) {
+            f->alert = TRUE;
+            f->alert_level = data[0];
+            f->alert_desc = data[1];
+        }
+        break;
+    case SSL_ID_HANDSHAKE:
+        /* the messages that lie whole in this record (a certificate chain
+         * split over records is not looked at) */
+        for (guint off = 0; off + 4 <= len;) {
+            guint msg_len = (guint)data[off + 1] << 16 | (guint)data[off + 2] << 8 | data[off + 3];
+
+            f->handshake = TRUE;
+            if (off + 4 + msg_len > len)
+                break;
+            if (data[off] == SSL_HND_CERTIFICATE && !f->cert)
+                capf_note_certificate(f, pinfo, data + off + 4, msg_len);
+            off += 4 + msg_len;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* The whole records of this TCP payload (or reassembled PDU), as TLS reads
+ * them: a record cut at the end comes again, whole, in a later call. */
+static void
+capf_note_clear_records(tvbuff_t *tvb, packet_info *pinfo, capf_conv_t *cc, gboolean from_server)
+{
+    guint len = tvb_captured_length(tvb);
+    capf_tls_facts_t *f = NULL;
+
+    for (guint off = 0; off + 5 <= len;) {
+        guint8 type = tvb_get_uint8(tvb, off);
+        guint rec_len = tvb_get_ntohs(tvb, off + 3);
+
+        if (type < SSL_ID_CHG_CIPHER_SPEC || type > SSL_ID_TLS12_CID || tvb_get_uint8(tvb, off + 1) != 3 ||
+            off + 5 + rec_len > len)
+            break;
+        if (type == SSL_ID_CHG_CIPHER_SPEC)
+            cc->tls_encrypted[from_server] = TRUE;
+        else if (!cc->tls_encrypted[from_server] && (type == SSL_ID_ALERT || type == SSL_ID_HANDSHAKE)) {
+            if (!f)
+                f = capf_tls_facts(pinfo);
+            capf_note_tls_record(f, pinfo, type, tvb_get_ptr(tvb, off + 5, rec_len), rec_len);
+        }
+        off += 5 + rec_len;
+    }
+}
+
+/* The records TLS decrypted in this call: those added to its per-frame
+ * list after the first `seen` (in 4.0 all TLS calls of a frame share one list). */
+static void
+capf_note_decrypted_records(packet_info *pinfo, guint8 tls_layer, guint seen)
+{
+    const SslPacketInfo *pi = (const SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, tls_layer);
+    const SslRecordInfo *rec = pi ? pi->records : NULL;
+
+    for (guint i = 0; rec; rec = rec->next, i++)
+        if (i >= seen && (rec->type == SSL_ID_ALERT || rec->type == SSL_ID_HANDSHAKE))
+            capf_note_tls_record(capf_tls_facts(pinfo), pinfo, (guint8)rec->type, rec->plain_data, rec->data_len);
+}
+
+static guint
+capf_count_decrypted_records(packet_info *pinfo, guint8 tls_layer)
+{
+    const SslPacketInfo *pi = (const SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, tls_layer);
+    guint n = 0;
+
+    for (const SslRecordInfo *rec = pi ? pi->records : NULL; rec; rec = rec->next)
+        n++;
+    return n;
+}
+
+/* The conversation dissector of a CAPF connection over TLS (no protocol of
+ * its own, so no layer): on the first pass it notes what the verdicts need of
+ * the records, then hands them to TLS. */
+static int
+dissect_capf_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    gboolean first_pass = !PINFO_FD_VISITED(pinfo);
+    guint8 tls_layer = CAPF_TLS_INFO_KEY(pinfo, proto_tls);
+    guint seen = 0;
+    int ret;
+
+    if (first_pass) {
+        capf_note_clear_records(tvb, pinfo, capf_get_conv(pinfo), capf_is_capf_port(pinfo->srcport));
+        seen = capf_count_decrypted_records(pinfo, tls_layer);
+    }
+    ret = call_dissector_with_data(tls_handle, tvb, pinfo, tree, data);
+    if (first_pass)
+        capf_note_decrypted_records(pinfo, tls_layer, seen);
+    return ret;
+}
+
 /* TCP port 3804 (and Decode As): decide once per connection whether it is
  * TLS (the normal case), plaintext CAPF, or the port's previous owner. */
 static int
@@ -1634,7 +1829,11 @@ dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         return 0;
     if (looks_like_tls(tvb) && tls_handle) {
         ssl_starttls_post_ack(tls_handle, pinfo, capf_handle);
-        next = tls_handle;
+        /* conversation_set_dissector() below replaces TLS, which
+         * ssl_starttls set, with the reader that hands every segment on to TLS */
+        conversation_set_dissector(conv, capf_tls_handle);
+        pinfo->can_desegment = pinfo->saved_can_desegment;
+        return dissect_capf_tls(tvb, pinfo, tree, data);
     } else if (tvb_get_uint8(tvb, 0) == CAPF_PROTOCOL_ID || !port_owner_handle ||
                (pinfo->srcport != CAPF_TCP_PORT && pinfo->destport != CAPF_TCP_PORT)) {
         next = capf_handle;
@@ -1858,7 +2057,9 @@ proto_register_capf(void)
 
     capf_handle = register_dissector("capf", dissect_capf, proto_capf);
     capf_tap = register_tap("capf");
+    register_init_routine(capf_ports_init);
     capf_tcp_handle = register_dissector("capf.tcp", dissect_capf_tcp, proto_capf);
+    capf_tls_handle = create_dissector_handle(dissect_capf_tls, -1);
 
     capf_module = prefs_register_protocol(proto_capf, NULL);
     prefs_register_bool_preference(capf_module, "desegment",
@@ -1889,6 +2090,7 @@ proto_reg_handoff_capf(void)
      * ones, so remember it before taking the port over. */
     port_owner_handle = dissector_get_uint_handle(find_dissector_table("tcp.port"), CAPF_TCP_PORT);
     tls_handle = find_dissector("tls");
+    proto_tls = proto_get_id_by_filter_name("tls");
 
     /* tls.port 3804 -> CAPF (this also points tcp.port 3804 at TLS) ... */
     ssl_dissector_add(CAPF_TCP_PORT, capf_handle);
@@ -1896,12 +2098,12 @@ proto_reg_handoff_capf(void)
     dissector_add_uint_with_preference("tcp.port", CAPF_TCP_PORT, capf_tcp_handle);
     tcp_port_table = find_dissector_table("tcp.port");
 
-    {
-        static const char *const names[] = { "tcp.flags", "tls.alert_message.level", "tls.alert_message.desc",
-                                             "tls.handshake.type", "tls.handshake.certificate" };
-        static int *const ids[] = { &hf_tcp_flags, &hf_tls_alert_level, &hf_tls_alert_desc,
-                                    &hf_tls_handshake_type, &hf_tls_certificate };
-        cisco_register_postdissector(create_dissector_handle(dissect_capf_verdicts, proto_capf),
-                                     names, ids, G_N_ELEMENTS(ids));
-    }
+    /* Connection events (SYN, RST, FIN) and TLS alerts and certificates,
+     * read from TCP's and TLS's own per-conversation and per-frame data: it
+     * asks for no field (a wanted field makes tshark build a tree for every
+     * frame of every capture).  No protocol on the handle: Wireshark would
+     * add and remove a layer for it on every frame of every capture; it
+     * checks that CAPF is enabled itself. */
+    capf_protocol = find_protocol_by_id(proto_capf);
+    register_postdissector(create_dissector_handle(dissect_capf_verdicts, -1));
 }

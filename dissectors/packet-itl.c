@@ -17,9 +17,12 @@
  * Cisco's show itl / show ctl output).
  */
 
+#include <string.h>
+
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/conversation.h>
+#include <epan/proto_data.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/prefs-int.h>
@@ -105,11 +108,21 @@ static dissector_handle_t octet_stream_handle;  /* media_type's previous owner *
 static capf_ws_bool itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
 
-/* TFTP fields read by the post-dissector for cut-short transfers */
-static int hf_tftp_opcode = -1;
-static int hf_tftp_file = -1;
-static int hf_tftp_block = -1;
-#define TFTP_OPCODE_DATA 3
+/* What the post-dissector reads of TFTP for cut-short transfers, without a
+ * protocol tree (packet-tftp.c; the same in 4.0, 4.4 and 4.6):
+ * - per frame (file scope, under key 1), the full block number of a DATA or
+ *   ACK frame;
+ * - per transfer, the conversation TFTP makes at the read or write request
+ *   (client address and port, any server port), whose proto data begins with
+ *   the requested file name. */
+static int proto_tftp = -1;
+static protocol_t *itl_protocol;
+#define TFTP_FULL_BLOCKNUM_KEY 1
+typedef struct {
+    guint16 blocksize;
+    const guint8 *source_file;          /* read request */
+    const guint8 *destination_file;     /* write request */
+} tftp_conv_info_head_t;
 
 /* Private data TFTP passes to its heuristic subdissectors (packet-tftp.h,
  * which libwireshark-dev does not install; unchanged from 4.0 to 4.6). */
@@ -123,6 +136,8 @@ typedef struct {
     guint32 last_data_frame;
     guint32 last_block;
     gboolean delivered;         /* TFTP handed the whole file to us */
+    gint8 trust_list;           /* the requested name is a trust list's: 1 yes, -1 no, 0 not looked yet */
+    gboolean read_request;      /* RRQ (DATA from the server), else WRQ */
 } itl_transfer_t;
 
 static gboolean
@@ -408,12 +423,89 @@ itl_note_capf_records(packet_info *pinfo, const cisco_tlv_file_t *f, const char 
     }
 }
 
+/*** Trust lists already parsed in this capture, by content ***/
+
+/* A fleet fetches the same ITLFile.tlv (or the same bytes as many
+ * ITLSEP<MAC>.tlv) again and again; parsing it, hashing its certificates and
+ * finding its signature result again for every transfer was most of what
+ * trust lists cost.  A parse depends only on the bytes, how long the file
+ * really is (reported length: a cut file cannot be verified) and, for a
+ * file with a name, whether the name says .sgn.  The cache keeps a copy of
+ * the bytes and compares them whole, so only identical files share a
+ * result.  Everything lives in file scope; at most ITL_PARSE_CACHE_BYTES of
+ * file bytes are kept (later files are parsed for their frame only). */
+#define ITL_PARSE_CACHE_BYTES   (16 * 1024 * 1024)
+#define ITL_PARSE_HASH_SPAN     64      /* bytes hashed at each end of the file */
+
+typedef struct {
+    const guint8 *data;
+    guint len;
+    guint reported_len;
+    gint8 signed_name;          /* 1 .sgn name, 0 other name, -1 no name */
+} itl_parse_key_t;
+
+static wmem_map_t *itl_parse_cache;     /* itl_parse_key_t * -> cisco_tlv_file_t * */
+static size_t itl_parse_cache_bytes;
+
+static guint
+itl_parse_key_hash(gconstpointer k)
+{
+    const itl_parse_key_t *key = (const itl_parse_key_t *)k;
+    guint span = MIN(key->len, ITL_PARSE_HASH_SPAN);
+    guint h = key->len * 31 + key->reported_len * 17 + (guint)(key->signed_name + 1);
+
+    for (guint i = 0; i < span; i++)
+        h = h * 33 + key->data[i] + key->data[key->len - 1 - i];
+    return h;
+}
+
+static gboolean
+itl_parse_key_equal(gconstpointer a, gconstpointer b)
+{
+    const itl_parse_key_t *x = (const itl_parse_key_t *)a, *y = (const itl_parse_key_t *)b;
+
+    return x->len == y->len && x->reported_len == y->reported_len && x->signed_name == y->signed_name &&
+           memcmp(x->data, y->data, x->len) == 0;
+}
+
+static void
+itl_parse_cache_init(void)
+{
+    itl_parse_cache = NULL;     /* its file scope is gone */
+    itl_parse_cache_bytes = 0;
+}
+
+static const cisco_tlv_file_t *
+itl_parse(tvbuff_t *tvb, packet_info *pinfo, const char *name)
+{
+    guint len = tvb_captured_length(tvb);
+    itl_parse_key_t key = { tvb_get_ptr(tvb, 0, len), len, tvb_reported_length(tvb),
+                            (gint8)(name ? cisco_tlv_is_signed_file_name(name) : -1) };
+    itl_parse_key_t *stored;
+    cisco_tlv_file_t *f;
+
+    if (!itl_parse_cache)
+        itl_parse_cache = wmem_map_new(wmem_file_scope(), itl_parse_key_hash, itl_parse_key_equal);
+    f = (cisco_tlv_file_t *)wmem_map_lookup(itl_parse_cache, &key);
+    if (f)
+        return f;
+    if (itl_parse_cache_bytes + len > ITL_PARSE_CACHE_BYTES)
+        return cisco_tlv_parse(pinfo->pool, key.data, len, key.reported_len, name);
+    stored = wmem_new(wmem_file_scope(), itl_parse_key_t);
+    *stored = key;
+    stored->data = (const guint8 *)wmem_memdup(wmem_file_scope(), key.data, len);
+    f = cisco_tlv_parse(wmem_file_scope(), stored->data, len, key.reported_len, name);
+    wmem_map_insert(itl_parse_cache, stored, f);
+    itl_parse_cache_bytes += len;
+    return f;
+}
+
 /* The whole file; name is the transfer's file name when known. */
 static int
 dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *name)
 {
     guint len = tvb_captured_length(tvb);
-    cisco_tlv_file_t *f;
+    const cisco_tlv_file_t *f;
     proto_item *ti, *hdr_item, *gi, *status_item;
     proto_tree *itl_tree, *hdr_tree;
     proto_tree *level[CISCO_TLV_MAX_DEPTH + 1];
@@ -422,7 +514,7 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     const char *kind;
     itl_tap_info_t *tap;
 
-    f = cisco_tlv_parse(pinfo->pool, tvb_get_ptr(tvb, 0, len), len, tvb_reported_length(tvb), name);
+    f = itl_parse(tvb, pinfo, name);
     if (!name)
         name = f->filename;
     kind = cisco_tlv_kind(f, name);
@@ -540,34 +632,70 @@ itl_get_transfer(packet_info *pinfo)
     return t;
 }
 
+/* The trust-list transfer this TFTP DATA frame belongs to, first pass; NULL
+ * for any other frame. */
+static itl_transfer_t *
+itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
+{
+    conversation_t *conv;
+    itl_transfer_t *t;
+    gboolean from_client;
+
+    *block = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_tftp, TFTP_FULL_BLOCKNUM_KEY));
+    if (*block == 0)            /* not DATA nor ACK (or the ACK of a write request) */
+        return NULL;
+    conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        return NULL;
+    t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
+    if (!t || t->trust_list == 0) {
+        const tftp_conv_info_head_t *tftp = (const tftp_conv_info_head_t *)conversation_get_proto_data(conv, proto_tftp);
+        const char *name = tftp ? (const char *)(tftp->source_file ? tftp->source_file : tftp->destination_file)
+                                : NULL;
+
+        if (!tftp)
+            return NULL;
+        if (!t) {
+            t = wmem_new0(wmem_file_scope(), itl_transfer_t);
+            conversation_add_proto_data(conv, proto_itl, t);
+        }
+        t->trust_list = itl_name_matches(name) ? 1 : -1;
+        t->read_request = tftp->source_file != NULL;
+        if (t->trust_list > 0 && !t->name)
+            t->name = wmem_strdup(wmem_file_scope(), name);
+    }
+    if (t->trust_list < 0)
+        return NULL;
+    /* DATA goes to the client of a read request, from the client of a write */
+    from_client = addresses_equal(&pinfo->src, conversation_key_addr1(conv->key_ptr)) &&
+                  pinfo->srcport == conversation_key_port1(conv->key_ptr);
+    return from_client == t->read_request ? NULL : t;
+}
+
 /* Post-dissector: a TFTP transfer of a trust list that never completed is
  * never handed to us by TFTP.  The first pass notes the last DATA block of
- * each trust-list transfer (TFTP fields are only primed for post-dissectors
- * on that pass); later passes (tshark -2, the GUI) mark that block when the
- * file was never delivered. */
+ * each trust-list transfer; later passes (tshark -2, the GUI) mark that block
+ * when the file was never delivered.  It reads TFTP's own per-frame and
+ * per-conversation data, so it asks for no field (a wanted field makes tshark
+ * build a tree for every frame of every capture). */
 static int
 dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     itl_transfer_t *t;
     proto_item *ti;
 
+    /* TFTP frames only (whether TFTP was a layer of this frame: one lookup,
+     * cheaper than its per-frame data on the RTP and DNS of every capture) */
+    if (pinfo->ptype != PT_UDP || !capf_proto_layers(pinfo, proto_tftp) || !proto_is_protocol_enabled(itl_protocol))
+        return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
-        field_info *op = cisco_first_field(tree, hf_tftp_opcode);
-        field_info *file, *block;
-        const char *name;
+        guint32 block;
 
-        if (!op || fvalue_get_uinteger(CAPF_FI_VALUE(op)) != TFTP_OPCODE_DATA)
+        t = itl_data_frame_transfer(pinfo, &block);
+        if (!t)
             return 0;
-        file = cisco_first_field(tree, hf_tftp_file);
-        name = file ? fvalue_get_string(CAPF_FI_VALUE(file)) : NULL;
-        if (!itl_name_matches(name))
-            return 0;
-        block = cisco_first_field(tree, hf_tftp_block);
-        t = itl_get_transfer(pinfo);
         t->last_data_frame = pinfo->num;
-        t->last_block = block ? fvalue_get_uinteger(CAPF_FI_VALUE(block)) : 0;
-        if (!t->name)
-            t->name = wmem_strdup(wmem_file_scope(), name);
+        t->last_block = block;
         return 0;
     }
     {
@@ -790,6 +918,7 @@ proto_register_itl(void)
     itl_handle = register_dissector("itl", dissect_itl, proto_itl);
     itl_tap = register_tap("itl");
     register_init_routine(cisco_trust_reset);
+    register_init_routine(itl_parse_cache_init);
 
     itl_module = prefs_register_protocol(proto_itl, NULL);
     prefs_register_bool_preference(itl_module, "tftp_reassembly",
@@ -818,10 +947,9 @@ proto_reg_handoff_itl(void)
                              "itl_octet_stream", "ITL/CTL in application/octet-stream"));
     itl_enable_tftp_defragment();
 
-    {
-        static const char *const names[] = { "tftp.opcode", "tftp.destination_file", "tftp.block" };
-        static int *const ids[] = { &hf_tftp_opcode, &hf_tftp_file, &hf_tftp_block };
-        cisco_register_postdissector(create_dissector_handle(dissect_itl_transfer_check, proto_itl),
-                                     names, ids, G_N_ELEMENTS(ids));
-    }
+    proto_tftp = proto_get_id_by_filter_name("tftp");
+    itl_protocol = find_protocol_by_id(proto_itl);
+    /* no protocol on the handle: no layer added and removed again on every
+     * frame of every capture (it checks that ITL is enabled itself) */
+    register_postdissector(create_dissector_handle(dissect_itl_transfer_check, -1));
 }

@@ -103,4 +103,23 @@ typedef void capf_tap_init_ret;
 #define CAPF_TAP_INIT_FAILED()  exit(1)
 #endif
 
+/* TLS keeps the records it decrypted in a frame (SslPacketInfo) as file-scope
+ * proto data of proto_tls.  4.0 keys it by 0 (the layer number is commented
+ * out there); 4.4 and 4.6 by the TLS layer's per-protocol number,
+ * curr_proto_layer_num when dissect_ssl starts: one more than the TLS layers
+ * the frame had before.  CAPF_TLS_INFO_KEY() gives the key of the TLS call
+ * about to be made. */
+static inline guint8
+capf_proto_layers(const packet_info *pinfo, int proto)
+{
+    const int *n = pinfo->proto_layers ? (const int *)wmem_map_lookup(pinfo->proto_layers, GINT_TO_POINTER(proto))
+                                       : NULL;
+    return n ? (guint8)*n : 0;
+}
+#if CAPF_WS_AT_LEAST(4, 4)
+#define CAPF_TLS_INFO_KEY(pinfo, proto_tls) ((guint8)(capf_proto_layers((pinfo), (proto_tls)) + 1))
+#else
+#define CAPF_TLS_INFO_KEY(pinfo, proto_tls) ((void)(pinfo), (void)(proto_tls), (guint8)0)
+#endif
+
 #endif /* CAPF_WS_COMPAT_H */

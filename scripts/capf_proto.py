@@ -548,13 +548,17 @@ class ServerBehaviour:
     stall_after_key_request: bool = False  # send nothing after KEY_GENERATE_REQUEST
     pipeline_end_session: bool = False     # STORE_CERTIFICATE_REQUEST + END_SESSION in one write
     write_mode: WriteMode = WriteMode.WHOLE
+    require_client_certificate: bool = False  # TLS: ask for one and refuse a phone without (a misconfiguration)
 
 
-def server_context(identity, tls_version, keylog=None):
-    """TLS server context with the CAPF certificate; no client certificate."""
+def server_context(identity, tls_version, keylog=None, require_client_certificate=False):
+    """TLS server context with the CAPF certificate; no client certificate unless required."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = context.maximum_version = tls_version
     context.verify_mode = ssl.CERT_NONE
+    if require_client_certificate:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cadata=identity.pem.decode())
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, 'capf.pem')
         with open(path, 'wb') as file:
@@ -575,7 +579,8 @@ class CapfServer:
         self.identity = identity
         self.devices = {device.name: device for device in devices}
         self.behaviour = behaviour or ServerBehaviour()
-        self.context = None if tls_version is None else server_context(identity, tls_version, keylog)
+        self.context = None if tls_version is None else server_context(
+            identity, tls_version, keylog, self.behaviour.require_client_certificate)
         self.trusted = [identity.certificate, *trusted]
         self.next_session_id = first_session_id
         self.errors = []
@@ -795,6 +800,9 @@ class Phone:
         except (TimeoutError, ConnectionError) as error:
             log.info('%s: connection lost: %r', self.name, error)
             outcome = Outcome.INCOMPLETE
+        except ssl.SSLError as error:  # a TLS alert after the handshake (TLS 1.3: client certificate refused)
+            log.info('%s: TLS failed: %r', self.name, error)
+            outcome = Outcome.FAILED
         channel.close()
         log.info('%s: %s', self.name, outcome.value)
         return outcome

@@ -89,3 +89,14 @@ add_test(NAME verify-cache
   COMMAND test-verify-cache ${CMAKE_SOURCE_DIR}/test-captures/files/itl-sha1.tlv
           ${CMAKE_SOURCE_DIR}/test-captures/files/itl-tampered.tlv)
 set_tests_properties(verify-cache PROPERTIES LABELS captures)
+
+# No tax on other traffic: no post-dissector of the plugin wants a field
+# (one would make tshark build a protocol tree for every frame).  The
+# dissectors are registered with libwireshark by the libFuzzer harness's
+# set-up, compiled here without libFuzzer.
+add_executable(test-no-fields tests/test-no-fields.c tests/fuzz/fuzz-cisco.c plugin/plugin.c
+               ${CAPF_DISSECTOR_SOURCES})
+capf_common_settings(test-no-fields)
+target_compile_definitions(test-no-fields PRIVATE PLUGIN_VERSION="${PROJECT_VERSION}")
+target_link_libraries(test-no-fields PRIVATE wiretap wsutil)
+add_test(NAME no-wanted-fields COMMAND test-no-fields)

@@ -415,10 +415,8 @@ read_record_value(tlv_reader_t *rd, gint idx, cisco_tlv_record_t *r)
     }
 }
 
-/* The hash id a stored CERTIFICATE_HASH uses: its HASH_ALGORITHM when that
- * is known (CUCM prints the algorithm as "null"), else by its length. */
-static gint
-cert_hash_id(const cisco_tlv_record_t *r)
+gint
+cisco_tlv_cert_hash_id(const cisco_tlv_record_t *r)
 {
     if (cisco_hash_len(r->hash_algorithm))
         return r->hash_algorithm;
@@ -433,7 +431,7 @@ check_cert_hash(tlv_reader_t *rd, const cisco_tlv_record_t *r)
 {
     const guint8 *data = rd->f->data;
     guint8 digest[64];
-    gint hash_id = cert_hash_id(r);
+    gint hash_id = cisco_tlv_cert_hash_id(r);
 
     if (!r->cert_hash.len || !r->certificate.len)
         return;

@@ -169,6 +169,12 @@ gboolean cisco_tlv_plausible(const guint8 *data, guint len, guint reported_len);
 /* Is this the name of a .sgn / .sha512 signed file? */
 gboolean cisco_tlv_is_signed_file_name(const char *name);
 
+/* The Cisco hash id (CISCO_HASH_*) of a record's stored CERTIFICATE_HASH: its
+ * HASH_ALGORITHM when that is a known id (CUCM prints the algorithm as
+ * "null"), else by the hash's length (20, 32, 64 bytes); 0 when neither
+ * tells: such a hash cannot be compared with anything. */
+gint cisco_tlv_cert_hash_id(const cisco_tlv_record_t *r);
+
 /* Read a whole file.  reported_len > len means the tail is missing (a cut
  * capture), and the signature is then not checked.  name (the transfer's
  * or file's name, may be NULL; else the header FILENAME) tells a .sgn file,

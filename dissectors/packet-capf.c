@@ -35,6 +35,7 @@
 #include <epan/dissectors/packet-tls-utils.h>
 
 #include "ws-compat.h"
+#include "capf-int.h"
 #include "cisco-crypto.h"
 #include "cisco-dissect.h"
 #include "cisco-trust.h"
@@ -43,89 +44,8 @@
 void proto_register_capf(void);
 void proto_reg_handoff_capf(void);
 
-#define CAPF_TCP_PORT       3804
-#define CAPF_HDR_LEN        8
-#define CAPF_PROTOCOL_ID    0x55
-#define CAPF_ELEM_HDR_LEN   3
 
-/* Commands (capfd names; Jabber4Linux names in comments) */
-#define CAPF_AUTH_REQUEST                   1   /* SERVERHELLO */
-#define CAPF_AUTH_RESPONSE                  2   /* CLIENTREQ */
-#define CAPF_KEY_GENERATE_REQUEST           3   /* SERVEROK */
-#define CAPF_KEY_GENERATE_RESPONSE          4   /* CLIENTCSR */
-#define CAPF_ENCRYPT_RESPONSE               5
-#define CAPF_ENCRYPT_REQUEST                6
-#define CAPF_DECRYPT_REQUEST                7
-#define CAPF_DECRYPT_RESPONSE               8
-#define CAPF_STORE_CERTIFICATE_REQUEST      9   /* SERVERCRT */
-#define CAPF_STORE_CERTIFICATE_RESPONSE     10  /* CLIENTACK */
-#define CAPF_FETCH_CERTIFICATE_REQUEST      11
-#define CAPF_FETCH_CERTIFICATE_RESPONSE     12
-#define CAPF_DELETE_CERTIFICATE_REQUEST     13
-#define CAPF_DELETE_CERTIFICATE_RESPONSE    14
-#define CAPF_END_SESSION                    15  /* SERVERFIN */
-#define CAPF_RETRY_LATER                    16
-#define CAPF_REQUEST_IN_PROGRESS            17
-#define CAPF_STATUS_REQUEST                 18
-#define CAPF_STATUS_RESPONSE                19
-#define CAPF_ABORT_REQUEST                  20
-#define CAPF_ABORT_RESPONSE                 21
-#define CAPF_SIGN_CERTIFICATE_REQUEST       22
-#define CAPF_SIGN_CERTIFICATE_RESPONSE      23
-#define CAPF_COMMAND_MAX                    23
-
-/* Element tags */
-#define CAPF_EL_REASON              1
-#define CAPF_EL_REASON_INFO         2
-#define CAPF_EL_CERTIFICATE_TYPE    3
-#define CAPF_EL_CERTIFICATE         4
-#define CAPF_EL_CERTIFICATE_ID      5
-#define CAPF_EL_SIGNED_DATA         6
-#define CAPF_EL_VERSION             7
-#define CAPF_EL_AUTH_TYPE           8
-#define CAPF_EL_PUBLIC_KEY          9
-#define CAPF_EL_KEY_SIZE            10
-#define CAPF_EL_PASSWORD            11
-#define CAPF_EL_RETRY_DELAY         12
-#define CAPF_EL_DEVICE_NAME         13
-#define CAPF_EL_SUDI_DATA           16
-#define CAPF_EL_KEY_TYPE            17
-#define CAPF_EL_CURVE               18
-#define CAPF_EL_DIGEST_TYPE         19
-#define CAPF_EL_SHA2_SIGNED_DATA    20
-
-/* REASON values.  0, 1, 7 and 9 are what capfd and CUCM (per Jabber4Linux)
- * put on the wire; the others are CUCM's CAPF log codes, the only published
- * meaning for those numbers. */
-#define CAPF_REASON_NO_ACTION           0
-#define CAPF_REASON_UPDATE_CERTIFICATE  1
-#define CAPF_REASON_INVALID_ELEMENT     7
-#define CAPF_REASON_TIMED_OUT           8
-#define CAPF_REASON_UNKNOWN_DEVICE      9
-#define CAPF_REASON_LATE_REQUEST        11
-
-#define CAPF_CERT_TYPE_LSC  1
-#define CAPF_CERT_TYPE_MIC  2
-
-#define CAPF_KEY_TYPE_RSA   0
-#define CAPF_KEY_TYPE_EC    1
-
-/* Session summary values */
-#define CAPF_OP_NONE        0
-#define CAPF_OP_INSTALL     1
-#define CAPF_OP_FETCH       2
-#define CAPF_OP_DELETE      3
-
-#define CAPF_OUTCOME_INCOMPLETE     0
-#define CAPF_OUTCOME_INSTALLED      1
-#define CAPF_OUTCOME_FETCHED        2
-#define CAPF_OUTCOME_DELETED        3
-#define CAPF_OUTCOME_NOTHING        4
-#define CAPF_OUTCOME_FAILED         5
-
-#define CAPF_UNKNOWN    (-1)
-
-static int proto_capf = -1;
+int proto_capf = -1;
 
 static int hf_capf_protocol_id = -1;
 static int hf_capf_command = -1;
@@ -174,7 +94,7 @@ static int hf_capf_sha2_signature = -1;
 static int hf_capf_response_in = -1;
 static int hf_capf_response_to = -1;
 static int hf_capf_time = -1;
-static int hf_capf_session = -1;
+int hf_capf_session = -1;
 static int hf_capf_session_device_name = -1;
 static int hf_capf_session_auth_type = -1;
 static int hf_capf_session_operation = -1;
@@ -182,9 +102,8 @@ static int hf_capf_session_key = -1;
 static int hf_capf_session_outcome = -1;
 static int hf_capf_session_failure = -1;
 static int hf_capf_session_serial = -1;
-static int capf_tap = -1;
 
-static gint ett_capf = -1;
+gint ett_capf = -1;
 static gint ett_capf_element = -1;
 static gint ett_capf_cert_block = -1;
 static gint ett_capf_certificate = -1;
@@ -204,35 +123,15 @@ static expert_field ei_capf_bad_certificate = EI_INIT;
 static expert_field ei_capf_password = EI_INIT;
 static expert_field ei_capf_session_id_changed = EI_INIT;
 static expert_field ei_capf_unmatched_response = EI_INIT;
-static expert_field ei_capf_deadline = EI_INIT;
-static expert_field ei_capf_cert_mismatch = EI_INIT;
-static expert_field ei_capf_connection_failed = EI_INIT;
-static expert_field ei_capf_auth_failed = EI_INIT;
-static expert_field ei_capf_unknown_device = EI_INIT;
-static expert_field ei_capf_key_generation_failed = EI_INIT;
-static expert_field ei_capf_no_operation = EI_INIT;
 
-static dissector_handle_t capf_handle;
-static dissector_handle_t capf_tcp_handle;
-static dissector_handle_t tls_handle;
+dissector_handle_t capf_handle;
+dissector_handle_t capf_tcp_handle;
+dissector_handle_t tls_handle;
 static dissector_handle_t port_owner_handle;    /* HiQnet on TCP 3804 */
 
 static capf_ws_bool capf_desegment = TRUE;
-static guint capf_stall_seconds = 1;
-static guint capf_late_seconds = 10;
 
-static dissector_table_t tcp_port_table;
-static protocol_t *capf_protocol;
-static dissector_handle_t capf_tls_handle;      /* TLS records of a CAPF connection */
-static int proto_tls = -1;
 
-/* TCP's conversation completeness bits (packet-tcp.c, not in its header;
- * the same in 4.0, 4.4 and 4.6): what has been seen of the connection so far. */
-#define TCP_COMPLETENESS_SYNSENT    0x01
-#define TCP_COMPLETENESS_SYNACK     0x02
-#define TCP_COMPLETENESS_FIN        0x10    /* FIN with ACK */
-#define TCP_COMPLETENESS_RST        0x20
-#define TLS_ALERT_FATAL 2
 
 static const value_string capf_command_vals[] = {
     { CAPF_AUTH_REQUEST,                "AUTH_REQUEST" },
@@ -260,7 +159,7 @@ static const value_string capf_command_vals[] = {
     { CAPF_SIGN_CERTIFICATE_RESPONSE,   "SIGN_CERTIFICATE_RESPONSE" },
     { 0, NULL }
 };
-static value_string_ext capf_command_vals_ext = VALUE_STRING_EXT_INIT(capf_command_vals);
+value_string_ext capf_command_vals_ext = VALUE_STRING_EXT_INIT(capf_command_vals);
 
 static const value_string capf_element_vals[] = {
     { CAPF_EL_REASON,           "REASON" },
@@ -284,7 +183,7 @@ static const value_string capf_element_vals[] = {
     { 0, NULL }
 };
 
-static const value_string capf_reason_vals[] = {
+const value_string capf_reason_vals[] = {
     { CAPF_REASON_NO_ACTION,            "No action" },
     { CAPF_REASON_UPDATE_CERTIFICATE,   "Update certificate" },
     { 2,                                "Operation failed" },
@@ -305,7 +204,7 @@ static const value_string capf_certificate_type_vals[] = {
     { 0, NULL }
 };
 
-static const value_string capf_auth_type_vals[] = {
+const value_string capf_auth_type_vals[] = {
     { 0, "None" },
     { 1, "By authentication string" },
     { 2, "By null string" },
@@ -330,7 +229,7 @@ static const value_string capf_key_type_vals[] = {
     { 0, NULL }
 };
 
-static const value_string capf_curve_vals[] = {
+const value_string capf_curve_vals[] = {
     { 0, "P-256" },
     { 1, "P-384" },
     { 2, "P-521" },
@@ -352,7 +251,7 @@ static const value_string capf_sudi_type_vals[] = {
     { 0, NULL }
 };
 
-static const value_string capf_operation_vals[] = {
+const value_string capf_operation_vals[] = {
     { CAPF_OP_NONE,    "none" },
     { CAPF_OP_INSTALL, "install" },
     { CAPF_OP_FETCH,   "fetch" },
@@ -360,7 +259,7 @@ static const value_string capf_operation_vals[] = {
     { 0, NULL }
 };
 
-static const value_string capf_outcome_vals[] = {
+const value_string capf_outcome_vals[] = {
     { CAPF_OUTCOME_INCOMPLETE, "incomplete" },
     { CAPF_OUTCOME_INSTALLED,  "installed" },
     { CAPF_OUTCOME_FETCHED,    "fetched" },
@@ -370,179 +269,13 @@ static const value_string capf_outcome_vals[] = {
     { 0, NULL }
 };
 
-/* What the session looks like so far. */
-typedef struct {
-    const char *device_name;
-    const char *key;            /* key requested by the server: "RSA 2048" */
-    const char *failure;        /* why the outcome is "failed" */
-    const char *serial;         /* of the certificate issued or fetched */
-    gint auth_type;             /* CAPF_UNKNOWN or AUTH_TYPE value */
-    gint operation;             /* CAPF_UNKNOWN or CAPF_OP_* */
-    gint outcome;               /* CAPF_OUTCOME_* */
-} capf_session_t;
 
-/* A troubleshooting verdict: expert and its message. */
-typedef struct capf_verdict {
-    expert_field *ei;
-    const char *text;
-    struct capf_verdict *next;
-} capf_verdict_t;
 
-/* First-pass results for one PDU. */
-typedef struct {
-    guint32 frame;              /* frame this PDU was dissected in */
-    nstime_t ts;
-    guint32 request_frame;      /* this is a response (or an interim answer) */
-    guint32 response_frame;     /* this is a request that was answered */
-    nstime_t request_time;
-    capf_session_t session;     /* as known once this PDU was seen */
-    gboolean session_id_changed;
-    gboolean unmatched_response;
-    guint8 command;
-    capf_verdict_t *verdicts;   /* may grow after the PDU: shown on later passes */
-    gint settled;               /* outcome that became final with this PDU, -1 */
-} capf_pdu_info_t;
 
-typedef struct {
-    capf_session_t session;
-    capf_pdu_info_t *pending[CAPF_COMMAND_MAX + 1];  /* unanswered request per command */
-    guint32 session_id;
-    gboolean have_session_id;
-    gboolean op_succeeded;      /* phone confirmed store / fetch / delete */
-    gboolean ended;             /* END_SESSION seen */
-    gboolean key_in_progress;   /* REQUEST_IN_PROGRESS announced a slow key */
-    capf_pdu_info_t *last_pdu;
-    /* connection events, for the verdicts */
-    guint32 first_syn_frame;
-    guint syn_count;
-    gboolean syn_answered;
-    gboolean closed;
-    gboolean tls_seen;
-    gboolean tls_alert;
-    gboolean not_capf;          /* the port's previous owner (HiQnet) has it */
-    guint32 stream;             /* conversation index, for the taps */
-    guint8 completeness;        /* TCP's conversation completeness at the previous frame */
-    gboolean tls_encrypted[2];  /* ChangeCipherSpec seen: [0] from the phone, [1] from the server */
-} capf_conv_t;
 
-/* What TLS carried in one frame of a CAPF connection, as far as the verdicts
- * need it: read from the records the demultiplexer hands to TLS (in clear)
- * and from the records TLS decrypted (SslPacketInfo).  First pass only, in
- * pinfo->pool proto data under CAPF_PINFO_TLS_FACTS. */
-typedef struct {
-    gboolean handshake;         /* a handshake message */
-    gboolean alert;             /* the first alert of the frame: */
-    guint8 alert_level;
-    guint8 alert_desc;
-    const guint8 *cert;         /* first certificate of the first Certificate message */
-    guint cert_len;
-} capf_tls_facts_t;
 
-/* Verdicts of a frame without a CAPF PDU (SYN, RST, FIN, TLS alert, TLS
- * certificate), in file-scope proto data under this key. */
-#define CAPF_FRAME_VERDICTS_KEY 0x7fff0000
-/* ... and the outcome that became final in that frame, plus one. */
-#define CAPF_FRAME_SETTLED_KEY  0x7fff0001
 
-/* Values of one message, collected while its elements are dissected. */
-typedef struct {
-    gint reason;
-    gint version;
-    gint auth_type;
-    gint key_type;
-    gint curve;
-    gint key_size;
-    gint cert_type;
-    gboolean have_certificate;
-    gboolean have_sudi;
-    gboolean have_public_key;
-    gboolean password_present;
-    gboolean password_empty;
-    const char *device_name;
-    const char *cert_subject_cn;
-    const char *cert_serial;
-    const char *public_key;     /* "RSA 2048", from the SPKI */
-    gint retry_delay;
-} capf_msg_t;
 
-#define CAPF_PINFO_PDU_COUNTER  0   /* keys in pinfo->pool proto data */
-#define CAPF_PINFO_TLS_FACTS    1
-
-static void capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void
-capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...)
-{
-    capf_verdict_t *v = wmem_new0(wmem_file_scope(), capf_verdict_t);
-    va_list ap;
-
-    va_start(ap, fmt);
-    v->ei = ei;
-    v->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
-    va_end(ap);
-    while (*list)
-        list = &(*list)->next;
-    *list = v;
-}
-
-static void
-capf_show_verdicts(packet_info *pinfo, proto_item *ti, const capf_verdict_t *v)
-{
-    for (; v; v = v->next)
-        expert_add_info_format(pinfo, ti, v->ei, "%s", v->text);
-}
-
-static guint8
-capf_response_code(guint8 request)
-{
-    switch (request) {
-    case CAPF_AUTH_REQUEST:               return CAPF_AUTH_RESPONSE;
-    case CAPF_KEY_GENERATE_REQUEST:       return CAPF_KEY_GENERATE_RESPONSE;
-    case CAPF_ENCRYPT_REQUEST:            return CAPF_ENCRYPT_RESPONSE;
-    case CAPF_DECRYPT_REQUEST:            return CAPF_DECRYPT_RESPONSE;
-    case CAPF_STORE_CERTIFICATE_REQUEST:  return CAPF_STORE_CERTIFICATE_RESPONSE;
-    case CAPF_FETCH_CERTIFICATE_REQUEST:  return CAPF_FETCH_CERTIFICATE_RESPONSE;
-    case CAPF_DELETE_CERTIFICATE_REQUEST: return CAPF_DELETE_CERTIFICATE_RESPONSE;
-    case CAPF_STATUS_REQUEST:             return CAPF_STATUS_RESPONSE;
-    case CAPF_ABORT_REQUEST:              return CAPF_ABORT_RESPONSE;
-    case CAPF_SIGN_CERTIFICATE_REQUEST:   return CAPF_SIGN_CERTIFICATE_RESPONSE;
-    default:                              return 0;
-    }
-}
-
-static guint8
-capf_request_code(guint8 response)
-{
-    if (response == 0)
-        return 0;
-    for (guint8 req = 1; req <= CAPF_COMMAND_MAX; req++) {
-        if (capf_response_code(req) == response)
-            return req;
-    }
-    return 0;
-}
-
-static capf_conv_t *
-capf_conv_data(conversation_t *conv)
-{
-    capf_conv_t *cc = (capf_conv_t *)conversation_get_proto_data(conv, proto_capf);
-
-    if (!cc) {
-        cc = wmem_new0(wmem_file_scope(), capf_conv_t);
-        cc->session.auth_type = CAPF_UNKNOWN;
-        cc->session.operation = CAPF_UNKNOWN;
-        cc->session.outcome = CAPF_OUTCOME_INCOMPLETE;
-        cc->stream = conv->conv_index;
-        conversation_add_proto_data(conv, proto_capf, cc);
-    }
-    return cc;
-}
-
-static capf_conv_t *
-capf_get_conv(packet_info *pinfo)
-{
-    return capf_conv_data(find_or_create_conversation(pinfo));
-}
 
 /* The certificate itself: X.509 subtree plus the generated summary fields. */
 static const char *
@@ -898,201 +631,16 @@ capf_dissect_elements(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int o
     }
 }
 
-static const char *
-capf_requested_key(const capf_msg_t *msg, wmem_allocator_t *scope)
-{
-    if (msg->key_type == CAPF_KEY_TYPE_EC)
-        return wmem_strdup_printf(scope, "EC %s", CAPF_VAL_TO_STR(scope, msg->curve, capf_curve_vals, "curve %d"));
-    if (msg->key_size != CAPF_UNKNOWN)
-        return wmem_strdup_printf(scope, "RSA %d", msg->key_size);
-    if (msg->key_type == CAPF_KEY_TYPE_RSA)
-        return "RSA";
-    return NULL;
-}
 
-/* How the phone authenticated in its AUTH_RESPONSE. */
-static gint
-capf_phone_auth_type(const capf_msg_t *msg)
-{
-    if (msg->have_certificate || msg->have_sudi)
-        return msg->cert_type == CAPF_CERT_TYPE_MIC ? 4 : 3;
-    if (msg->password_present && !msg->password_empty)
-        return 1;
-    return 2;
-}
 
-static gboolean
-capf_reason_is_ok(gint reason)
-{
-    return reason == CAPF_REASON_NO_ACTION || reason == CAPF_REASON_UPDATE_CERTIFICATE;
-}
 
-static const char *
-capf_reason_text(gint reason)
-{
-    return val_to_str_const(reason, capf_reason_vals, "unknown reason");
-}
 
-/* The request of the session's operation, while the phone has not answered it. */
-static gboolean
-capf_operation_pending(const capf_conv_t *cc)
-{
-    switch (cc->session.operation) {
-    case CAPF_OP_INSTALL: return cc->pending[CAPF_STORE_CERTIFICATE_REQUEST] != NULL;
-    case CAPF_OP_FETCH:   return cc->pending[CAPF_FETCH_CERTIFICATE_REQUEST] != NULL;
-    case CAPF_OP_DELETE:  return cc->pending[CAPF_DELETE_CERTIFICATE_REQUEST] != NULL;
-    default:              return FALSE;
-    }
-}
 
-/* Outcome once the server has ended the session.  The phone's answer to the
- * operation may still follow END_SESSION on the same connection (the server
- * may send both at once), so an unanswered operation stays "incomplete". */
-static void
-capf_settle_outcome(capf_conv_t *cc)
-{
-    capf_session_t *s = &cc->session;
 
-    if (!cc->ended)
-        return;
-    if (s->failure)
-        s->outcome = CAPF_OUTCOME_FAILED;
-    else if (s->operation == CAPF_OP_NONE)
-        s->outcome = CAPF_OUTCOME_NOTHING;
-    else if (cc->op_succeeded)
-        s->outcome = s->operation == CAPF_OP_INSTALL ? CAPF_OUTCOME_INSTALLED :
-                     s->operation == CAPF_OP_FETCH ? CAPF_OUTCOME_FETCHED : CAPF_OUTCOME_DELETED;
-    else if (capf_operation_pending(cc))
-        s->outcome = CAPF_OUTCOME_INCOMPLETE;
-    else {
-        s->outcome = CAPF_OUTCOME_FAILED;
-        s->failure = "session ended before the phone confirmed the operation";
-    }
-}
 
-/* A verdict that explains a session that did not finish. */
-static void
-capf_fail_session(capf_conv_t *cc, const char *why)
-{
-    capf_session_t *s = &cc->session;
 
-    if (s->outcome != CAPF_OUTCOME_INCOMPLETE && s->outcome != CAPF_OUTCOME_FAILED)
-        return;
-    if (!s->failure)
-        s->failure = wmem_strdup(wmem_file_scope(), why);
-    s->outcome = CAPF_OUTCOME_FAILED;
-}
 
-/* First pass: advance the session state with this message (request
- * tracking has already run for it). */
-static void
-capf_update_session(capf_conv_t *cc, guint8 cmd, const capf_msg_t *msg)
-{
-    capf_session_t *s = &cc->session;
-
-    switch (cmd) {
-    case CAPF_AUTH_REQUEST:
-        if (msg->auth_type != CAPF_UNKNOWN)
-            s->auth_type = msg->auth_type;
-        break;
-    case CAPF_AUTH_RESPONSE:
-        if (msg->device_name && *msg->device_name)
-            s->device_name = wmem_strdup(wmem_file_scope(), msg->device_name);
-        /* capfd always sends AUTH_TYPE 0 and CUCM none at all: then what the
-         * phone sent tells how it authenticated */
-        if (s->auth_type == CAPF_UNKNOWN || s->auth_type == 0)
-            s->auth_type = capf_phone_auth_type(msg);
-        break;
-    case CAPF_KEY_GENERATE_REQUEST: {
-        const char *key = capf_requested_key(msg, wmem_file_scope());
-        s->operation = CAPF_OP_INSTALL;
-        if (key)
-            s->key = key;
-        break;
-    }
-    case CAPF_KEY_GENERATE_RESPONSE:
-        if (!msg->have_public_key && !s->failure)
-            s->failure = wmem_strdup_printf(wmem_file_scope(), "key generation failed (%s)",
-                                            capf_reason_text(msg->reason));
-        break;
-    case CAPF_STORE_CERTIFICATE_REQUEST:
-        s->operation = CAPF_OP_INSTALL;
-        if (msg->cert_serial)
-            s->serial = wmem_strdup(wmem_file_scope(), msg->cert_serial);
-        break;
-    case CAPF_FETCH_CERTIFICATE_REQUEST:
-        s->operation = CAPF_OP_FETCH;
-        break;
-    case CAPF_DELETE_CERTIFICATE_REQUEST:
-        s->operation = CAPF_OP_DELETE;
-        break;
-    case CAPF_STORE_CERTIFICATE_RESPONSE:
-    case CAPF_FETCH_CERTIFICATE_RESPONSE:
-    case CAPF_DELETE_CERTIFICATE_RESPONSE:
-        if (cmd == CAPF_FETCH_CERTIFICATE_RESPONSE && msg->cert_serial)
-            s->serial = wmem_strdup(wmem_file_scope(), msg->cert_serial);
-        if (msg->reason == CAPF_REASON_UPDATE_CERTIFICATE) {
-            cc->op_succeeded = TRUE;
-        } else if (!s->failure) {
-            const char *what = cmd == CAPF_STORE_CERTIFICATE_RESPONSE ? "store" :
-                               cmd == CAPF_FETCH_CERTIFICATE_RESPONSE ? "fetch" : "delete";
-            s->failure = wmem_strdup_printf(wmem_file_scope(), "phone could not %s the certificate (%s)",
-                                            what, capf_reason_text(msg->reason));
-        }
-        capf_settle_outcome(cc);
-        break;
-    case CAPF_END_SESSION:
-        cc->ended = TRUE;
-        if (s->operation == CAPF_UNKNOWN)
-            s->operation = CAPF_OP_NONE;
-        if (!capf_reason_is_ok(msg->reason) && !s->failure)
-            s->failure = wmem_strdup_printf(wmem_file_scope(), "server ended the session: %s",
-                                            capf_reason_text(msg->reason));
-        capf_settle_outcome(cc);
-        break;
-    default:
-        break;
-    }
-}
-
-/* First pass: request/response links.  Requests carry no transaction id;
- * a response answers the last unanswered request of its pair. */
-static void
-capf_track(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, capf_pdu_info_t *pi)
-{
-    capf_pdu_info_t *rq;
-    guint8 req;
-
-    pi->frame = pinfo->num;
-    pi->ts = pinfo->abs_ts;
-    if (capf_response_code(cmd)) {
-        cc->pending[cmd] = pi;
-        return;
-    }
-    if (cmd == CAPF_REQUEST_IN_PROGRESS) {
-        /* an interim answer to the key generation request, which stays pending */
-        rq = cc->pending[CAPF_KEY_GENERATE_REQUEST];
-        if (rq) {
-            pi->request_frame = rq->frame;
-            pi->request_time = rq->ts;
-        }
-        return;
-    }
-    req = capf_request_code(cmd);
-    if (!req)
-        return;
-    rq = cc->pending[req];
-    if (rq) {
-        rq->response_frame = pinfo->num;
-        pi->request_frame = rq->frame;
-        pi->request_time = rq->ts;
-        cc->pending[req] = NULL;
-    } else {
-        pi->unmatched_response = TRUE;
-    }
-}
-
-static void
+void
 capf_add_session_tree(tvbuff_t *tvb, proto_tree *tree, const capf_session_t *s)
 {
     proto_item *ti = proto_tree_add_item(tree, hf_capf_session, tvb, 0, 0, ENC_NA);
@@ -1179,132 +727,10 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
     return wmem_strbuf_get_str(sb);
 }
 
-/* First pass: verdicts that one message tells (prev_cmd: the connection's
- * previous CAPF command, 0 if none). */
-static void
-capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_cmd, const capf_msg_t *msg,
-                  capf_pdu_info_t *pi)
-{
-    const char *device = cc->session.device_name ? cc->session.device_name : "the phone";
 
-    if (pi->request_frame && cmd != CAPF_REQUEST_IN_PROGRESS && capf_late_seconds) {
-        nstime_t delta;
-        double secs;
 
-        nstime_delta(&delta, &pinfo->abs_ts, &pi->request_time);
-        secs = nstime_to_sec(&delta);
-        /* a key the phone announced with REQUEST_IN_PROGRESS may take long */
-        if (secs > capf_late_seconds && !(cmd == CAPF_KEY_GENERATE_RESPONSE && cc->key_in_progress))
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "Answer %.1f s after the request in frame %u, later than %u s (preference "
-                             "capf.late_answer): the other side may already have given up",
-                             secs, pi->request_frame, capf_late_seconds);
-    }
 
-    switch (cmd) {
-    case CAPF_REQUEST_IN_PROGRESS:
-        cc->key_in_progress = TRUE;
-        break;
-    case CAPF_KEY_GENERATE_RESPONSE:
-        if (!msg->have_public_key)
-            capf_add_verdict(&pi->verdicts, &ei_capf_key_generation_failed,
-                             "%s could not generate the requested key (%s): CUCM reports "
-                             "\"Key Generation Failed\"", device, capf_reason_text(msg->reason));
-        break;
-    case CAPF_RETRY_LATER:
-        if (msg->retry_delay != CAPF_UNKNOWN)
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "CAPF asks %s to retry in %d s: the operation did not go ahead now", device,
-                             msg->retry_delay);
-        else
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "CAPF asks %s to retry later: the operation did not go ahead now", device);
-        break;
-    case CAPF_END_SESSION:
-        if (msg->reason == CAPF_REASON_TIMED_OUT || msg->reason == CAPF_REASON_LATE_REQUEST)
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "CAPF ended the session: %s. The operation passed its deadline (\"Operation "
-                             "Completes By\") or a step timed out; the phone shows \"LSC: Failed\". "
-                             "Schedule the operation again", capf_reason_text(msg->reason));
-        else if (msg->reason == CAPF_REASON_UNKNOWN_DEVICE)
-            capf_add_verdict(&pi->verdicts, &ei_capf_unknown_device,
-                             "CAPF does not know %s: no device of that name, or no CAPF settings for it",
-                             device);
-        else if (capf_reason_is_ok(msg->reason) && cc->session.operation == CAPF_OP_NONE)
-            capf_add_verdict(&pi->verdicts, &ei_capf_no_operation,
-                             "No certificate operation pending for %s", device);
-        else if (!capf_reason_is_ok(msg->reason) && prev_cmd == CAPF_AUTH_RESPONSE)
-            capf_add_verdict(&pi->verdicts, &ei_capf_auth_failed,
-                             "CAPF ended the session (%s) right after the AUTH_RESPONSE of %s: wrong authentication "
-                             "string, LSC/MIC not trusted by CAPF, or (CUCM) no operation pending",
-                             capf_reason_text(msg->reason), device);
-        break;
-    default:
-        break;
-    }
-}
 
-static gboolean capf_is_capf_port(guint32 port);
-
-/* The outcome that became final since it was `before` (for the stats tree's
- * one outcome per session), or -1. */
-static gint
-capf_settled_outcome(const capf_conv_t *cc, gint before)
-{
-    gint now = cc->session.outcome;
-
-    return now != before && now != CAPF_OUTCOME_INCOMPLETE ? now : -1;
-}
-
-static const char *
-capf_verdict_name(const expert_field *ei)
-{
-    if (ei == &ei_capf_deadline)                return "deadline";
-    if (ei == &ei_capf_cert_mismatch)           return "cert_mismatch";
-    if (ei == &ei_capf_connection_failed)       return "connection_failed";
-    if (ei == &ei_capf_auth_failed)             return "auth_failed";
-    if (ei == &ei_capf_unknown_device)          return "unknown_device";
-    if (ei == &ei_capf_key_generation_failed)   return "key_generation_failed";
-    if (ei == &ei_capf_no_operation)            return "no_operation";
-    return "other";
-}
-
-/* Give the taps ("capf": -z capf,phones, -z capf,tree) a message or a
- * connection event with the session as it stands after it. */
-static void
-capf_queue_tap(packet_info *pinfo, const capf_conv_t *cc, const capf_session_t *s, gint cmd, gint reason,
-               const capf_verdict_t *verdicts, gint settled, gboolean syn_unanswered)
-{
-    capf_tap_info_t *ti;
-    gboolean from_server;
-
-    if (!have_tap_listener(capf_tap))
-        return;
-    ti = wmem_new0(pinfo->pool, capf_tap_info_t);
-    from_server = capf_is_capf_port(pinfo->srcport);
-    ti->stream = cc->stream;
-    copy_address_shallow(&ti->client, from_server ? &pinfo->dst : &pinfo->src);
-    if (cmd >= 0)
-        ti->command = CAPF_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
-    if (reason != CAPF_UNKNOWN)
-        ti->reason = CAPF_VAL_TO_STR(pinfo->pool, reason, capf_reason_vals, "Unknown reason %d");
-    ti->device_name = s->device_name;
-    if (s->auth_type != CAPF_UNKNOWN)
-        ti->auth_type = CAPF_VAL_TO_STR(pinfo->pool, s->auth_type, capf_auth_type_vals, "Unknown (%d)");
-    if (s->operation != CAPF_UNKNOWN)
-        ti->operation = val_to_str_const(s->operation, capf_operation_vals, "?");
-    ti->key = s->key;
-    ti->outcome = val_to_str_const(s->outcome, capf_outcome_vals, "?");
-    ti->failure = s->failure;
-    ti->serial = s->serial;
-    if (settled >= 0)
-        ti->settled = val_to_str_const(settled, capf_outcome_vals, "?");
-    for (; verdicts && ti->n_verdicts < CAPF_TAP_MAX_VERDICTS; verdicts = verdicts->next)
-        ti->verdicts[ti->n_verdicts++] = capf_verdict_name(verdicts->ei);
-    if (syn_unanswered && ti->n_verdicts < CAPF_TAP_MAX_VERDICTS)
-        ti->verdicts[ti->n_verdicts++] = "connection_failed";
-    tap_queue_packet(capf_tap, pinfo, ti);
-}
 
 static int
 dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -1406,246 +832,10 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     return tvb_captured_length(tvb);
 }
 
-/*** Connection verdicts (post-dissector) ***/
 
-/* Is this TCP port given to CAPF (3804, or another by Decode As)?  Asked for
- * both ports of every TCP frame of every capture by the verdict
- * post-dissector, so the answers are remembered per port until the next
- * (re)dissection, when Decode As may have changed. */
-#define CAPF_PORT_UNKNOWN   0
-#define CAPF_PORT_NO        1
-#define CAPF_PORT_YES       2
-static guint8 capf_port_state[65536];
 
-static void
-capf_ports_init(void)
-{
-    memset(capf_port_state, CAPF_PORT_UNKNOWN, sizeof capf_port_state);
-}
 
-static gboolean
-capf_is_capf_port(guint32 port)
-{
-    guint8 *state = &capf_port_state[port & 0xffff];
 
-    if (*state == CAPF_PORT_UNKNOWN)
-        *state = dissector_get_uint_handle(tcp_port_table, port) == capf_tcp_handle ? CAPF_PORT_YES : CAPF_PORT_NO;
-    return *state == CAPF_PORT_YES;
-}
-
-/* Alerts a TLS client sends when it does not accept the server's certificate */
-static gboolean
-capf_alert_rejects_certificate(guint32 desc)
-{
-    switch (desc) {
-    case 42:    /* bad_certificate */
-    case 43:    /* unsupported_certificate */
-    case 44:    /* certificate_revoked */
-    case 45:    /* certificate_expired */
-    case 46:    /* certificate_unknown */
-    case 48:    /* unknown_ca */
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
-
-static const value_string capf_tls_alert_vals[] = {
-    { 10, "unexpected_message" }, { 20, "bad_record_mac" }, { 40, "handshake_failure" },
-    { 42, "bad_certificate" }, { 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
-    { 45, "certificate_expired" }, { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
-    { 48, "unknown_ca" }, { 49, "access_denied" }, { 50, "decode_error" }, { 51, "decrypt_error" },
-    { 70, "protocol_version" }, { 71, "insufficient_security" }, { 80, "internal_error" },
-    { 116, "certificate_required" },
-    { 0, NULL }
-};
-
-/* The server's certificate against the CAPF records of the phone's ITL. */
-static void
-capf_check_server_certificate(packet_info *pinfo, const guint8 *der, guint len, capf_verdict_t **out)
-{
-    const cisco_trust_list_t *list = cisco_trust_latest(pinfo->num, &pinfo->dst);
-    guint8 sha1[CISCO_SHA1_LEN];
-
-    if (!list || len == 0)
-        return;
-    if (cisco_trust_matches(list, der, len))
-        return;
-    cisco_sha1(der, len, sha1);
-    capf_add_verdict(out, &ei_capf_cert_mismatch,
-                     "The CAPF server certificate (SHA-1 %s, frame %u) is not the CAPF record of %s in "
-                     "frame %u (%s): the phone will report \"LSC: Connection failed\" unless TVS "
-                     "vouches for it",
-                     cisco_hex(pinfo->pool, sha1, sizeof(sha1), 0, FALSE), pinfo->num, list->name, list->frame,
-                     cisco_trust_describe(list, pinfo->pool));
-}
-
-/* The TCP flags of this frame that matter to the verdicts, from TCP's
- * conversation completeness (updated for this frame before post-dissectors
- * run): a bit that appeared with this frame, or, while the connection has only
- * seen a SYN, another frame from the phone that added nothing: the SYN again.
- * TCP counts a FIN only with ACK (every FIN but a scanner's). */
-static guint8
-capf_new_tcp_events(packet_info *pinfo, conversation_t *conv, capf_conv_t *cc, gboolean from_server)
-{
-    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
-    guint8 now = tcpd->conversation_completeness;
-    guint8 events = now & ~cc->completeness;
-
-    if (!from_server && now == TCP_COMPLETENESS_SYNSENT && cc->completeness == TCP_COMPLETENESS_SYNSENT)
-        events |= TCP_COMPLETENESS_SYNSENT;
-    cc->completeness = now;
-    return events;
-}
-
-/* First pass over one TCP segment of a CAPF connection. */
-static void
-capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_facts_t *tls, capf_conv_t *cc,
-                           gboolean from_server, guint32 capf_port, capf_verdict_t **out)
-{
-    const char *side = from_server ? "CAPF server" : "phone";
-
-    if ((events & TCP_COMPLETENESS_SYNSENT) && !from_server) {
-        if (++cc->syn_count == 1)
-            cc->first_syn_frame = pinfo->num;
-        else if (!cc->syn_answered) {
-            capf_add_verdict(out, &ei_capf_connection_failed,
-                             "SYN to CAPF port %u sent again (attempt %u) without an answer: CAPF server "
-                             "unreachable or the port is filtered", capf_port, cc->syn_count);
-            capf_fail_session(cc, "no answer to the connection request (SYN)");
-        }
-    }
-    if (events & TCP_COMPLETENESS_SYNACK)
-        cc->syn_answered = TRUE;
-    if ((events & TCP_COMPLETENESS_RST) && from_server && cc->syn_count && !cc->syn_answered && !cc->closed) {
-        cc->closed = TRUE;
-        capf_add_verdict(out, &ei_capf_connection_failed,
-                         "CAPF port %u refused the connection (RST to the SYN): the CAPF service is stopped "
-                         "or not listening", capf_port);
-        capf_fail_session(cc, "connection refused");
-        return;
-    }
-
-    if (tls && tls->handshake)
-        cc->tls_seen = TRUE;
-    if (tls && tls->alert && tls->alert_level == TLS_ALERT_FATAL && !cc->tls_alert) {
-        guint32 desc = tls->alert_desc;
-        const char *name = val_to_str_const(desc, capf_tls_alert_vals, "unknown alert");
-
-        cc->tls_alert = TRUE;
-        cc->tls_seen = TRUE;
-        if (!from_server && !cc->last_pdu && capf_alert_rejects_certificate(desc)) {
-            capf_add_verdict(out, &ei_capf_cert_mismatch,
-                             "The phone rejected the CAPF server certificate (TLS alert %s): it is not the "
-                             "CAPF certificate in the phone's ITL and TVS did not vouch for it; the phone "
-                             "reports \"LSC: Connection failed\"", name);
-            capf_fail_session(cc, "the phone rejected the CAPF certificate");
-        } else {
-            capf_add_verdict(out, &ei_capf_connection_failed,
-                             "TLS with CAPF failed: fatal alert %s (%u) from the %s", name, desc, side);
-            capf_fail_session(cc, "TLS failure");
-        }
-    }
-    if (from_server && tls && tls->cert)
-        capf_check_server_certificate(pinfo, tls->cert, tls->cert_len, out);
-
-    if ((events & (TCP_COMPLETENESS_FIN | TCP_COMPLETENESS_RST)) && !cc->closed) {
-        const char *how = (events & TCP_COMPLETENESS_RST) ? "reset" : "closed";
-
-        cc->closed = TRUE;
-        if (cc->ended || cc->tls_alert)
-            return;
-        if (cc->last_pdu) {
-            capf_pdu_info_t *last = cc->last_pdu;
-            const char *what = val_to_str_ext_const(last->command, &capf_command_vals_ext, "the last message");
-            nstime_t delta;
-            double secs;
-
-            nstime_delta(&delta, &pinfo->abs_ts, &last->ts);
-            secs = nstime_to_sec(&delta);
-            if (capf_stall_seconds && secs >= capf_stall_seconds) {
-                capf_add_verdict(out, &ei_capf_deadline,
-                                 "%s (frame %u) got no answer for %.1f s, then the %s %s the connection: "
-                                 "a timeout, the operation did not finish", what, last->frame, secs, side, how);
-                capf_add_verdict(&last->verdicts, &ei_capf_deadline,
-                                 "No answer to this %s: the %s %s the connection %.1f s later (frame %u)",
-                                 what, side, how, secs, pinfo->num);
-                capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "timeout: no answer to %s", what));
-            } else {
-                capf_add_verdict(out, &ei_capf_connection_failed,
-                                 "The %s %s the CAPF connection %.3f s after %s (frame %u), before END_SESSION",
-                                 side, how, secs, what, last->frame);
-                capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "connection %s by the %s", how, side));
-            }
-        } else if (cc->syn_answered || cc->tls_seen) {
-            capf_add_verdict(out, &ei_capf_connection_failed,
-                             "The %s %s the connection before any CAPF message%s", side, how,
-                             cc->tls_seen ? " (TLS had started)" : "");
-            capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "connection %s by the %s before CAPF", how, side));
-        }
-    }
-}
-
-/* Marks CAPF connections that failed below CAPF (refused, unanswered, TLS
- * failure, cut) and the frames where a timeout became known.  Connections
- * on TCP ports given to CAPF (3804 or Decode As) only. */
-static int
-dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
-{
-    conversation_t *conv;
-    gboolean from_server;
-    guint32 capf_port;
-    capf_conv_t *cc;
-    capf_verdict_t *verdicts;
-    gboolean syn_unanswered;
-    proto_item *ti;
-
-    if (pinfo->ptype != PT_TCP || !proto_is_protocol_enabled(capf_protocol))
-        return 0;
-    from_server = capf_is_capf_port(pinfo->srcport);
-    if (!from_server && !capf_is_capf_port(pinfo->destport))
-        return 0;
-    capf_port = from_server ? pinfo->srcport : pinfo->destport;
-    conv = find_or_create_conversation(pinfo);
-    cc = capf_conv_data(conv);
-    if (cc->not_capf)
-        return 0;
-    if (!PINFO_FD_VISITED(pinfo)) {
-        gint before = cc->session.outcome, settled;
-        guint8 events = capf_new_tcp_events(pinfo, conv, cc, from_server);
-        const capf_tls_facts_t *tls =
-            (const capf_tls_facts_t *)p_get_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_TLS_FACTS);
-
-        verdicts = NULL;
-        capf_connection_first_pass(pinfo, events, tls, cc, from_server, capf_port, &verdicts);
-        if (verdicts)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY, verdicts);
-        settled = capf_settled_outcome(cc, before);
-        if (settled >= 0)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_SETTLED_KEY,
-                             GINT_TO_POINTER(settled + 1));
-    }
-    verdicts = (capf_verdict_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY);
-    /* known only once the whole capture was seen: the first SYN was never answered */
-    syn_unanswered = PINFO_FD_VISITED(pinfo) && cc->first_syn_frame == pinfo->num && !cc->syn_answered &&
-                     cc->syn_count > 1;
-    if (!verdicts && !syn_unanswered)
-        return 0;
-
-    ti = proto_tree_add_item(tree, proto_capf, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ", connection verdict");
-    capf_show_verdicts(pinfo, ti, verdicts);
-    if (syn_unanswered)
-        expert_add_info_format(pinfo, ti, &ei_capf_connection_failed,
-                               "SYN to CAPF port %u never answered (sent %u times): CAPF server unreachable "
-                               "or the port is filtered", capf_port, cc->syn_count);
-    capf_add_session_tree(tvb, proto_item_add_subtree(ti, ett_capf), &cc->session);
-    col_append_str(pinfo->cinfo, COL_INFO, " [CAPF verdict]");
-    capf_queue_tap(pinfo, cc, &cc->session, -1, CAPF_UNKNOWN, verdicts,
-                   GPOINTER_TO_INT(p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_SETTLED_KEY)) - 1,
-                   syn_unanswered);
-    return 0;
-}
 
 static guint
 get_capf_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
@@ -1676,146 +866,12 @@ looks_like_tls(tvbuff_t *tvb)
     return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
 }
 
-/*** TLS facts for the verdicts, without a protocol tree ***/
 
-static capf_tls_facts_t *
-capf_tls_facts(packet_info *pinfo)
-{
-    capf_tls_facts_t *f = (capf_tls_facts_t *)p_get_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_TLS_FACTS);
 
-    if (!f) {
-        f = wmem_new0(pinfo->pool, capf_tls_facts_t);
-        p_add_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_TLS_FACTS, f);
-    }
-    return f;
-}
 
-/* The first certificate of a Certificate handshake message body:
- *   TLS 1.2: certificate_list<3> { cert<3> ... }
- *   TLS 1.3: context<1> certificate_list<3> { cert<3> extensions<2> ... }
- * whichever layout the lengths agree with. */
-static void
-capf_note_certificate(capf_tls_facts_t *f, packet_info *pinfo, const guint8 *body, guint len)
-{
-    for (guint skip = 0; skip <= 1; skip++) {
-        guint ctx = skip ? (len ? body[0] : 0) : 0;
-        guint start = skip + ctx, list_len, cert_len;
 
-        if (start + 6 > len)
-            continue;
-        list_len = (guint)body[start] << 16 | (guint)body[start + 1] << 8 | body[start + 2];
-        if (start + 3 + list_len != len)
-            continue;
-        cert_len = (guint)body[start + 3] << 16 | (guint)body[start + 4] << 8 | body[start + 5];
-        if (cert_len == 0 || 3 + cert_len > list_len)
-            continue;
-        f->cert = (const guint8 *)wmem_memdup(pinfo->pool, body + start + 6, cert_len);
-        f->cert_len = cert_len;
-        return;
-    }
-}
 
-/* One TLS record's content (in clear, or as TLS decrypted it). */
-static void
-capf_note_tls_record(capf_tls_facts_t *f, packet_info *pinfo, guint8 type, const guint8 *data, guint len)
-{
-    switch (type) {
-    case SSL_ID_ALERT:
-        if (len == 2 && !f->alert) {
-            f->alert = TRUE;
-            f->alert_level = data[0];
-            f->alert_desc = data[1];
-        }
-        break;
-    case SSL_ID_HANDSHAKE:
-        /* the messages that lie whole in this record (a certificate chain
-         * split over records is not looked at) */
-        for (guint off = 0; off + 4 <= len;) {
-            guint msg_len = (guint)data[off + 1] << 16 | (guint)data[off + 2] << 8 | data[off + 3];
 
-            f->handshake = TRUE;
-            if (off + 4 + msg_len > len)
-                break;
-            if (data[off] == SSL_HND_CERTIFICATE && !f->cert)
-                capf_note_certificate(f, pinfo, data + off + 4, msg_len);
-            off += 4 + msg_len;
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-/* The whole records of this TCP payload (or reassembled PDU), as TLS reads
- * them: a record cut at the end comes again, whole, in a later call. */
-static void
-capf_note_clear_records(tvbuff_t *tvb, packet_info *pinfo, capf_conv_t *cc, gboolean from_server)
-{
-    guint len = tvb_captured_length(tvb);
-    capf_tls_facts_t *f = NULL;
-
-    for (guint off = 0; off + 5 <= len;) {
-        guint8 type = tvb_get_uint8(tvb, off);
-        guint rec_len = tvb_get_ntohs(tvb, off + 3);
-
-        if (type < SSL_ID_CHG_CIPHER_SPEC || type > SSL_ID_TLS12_CID || tvb_get_uint8(tvb, off + 1) != 3 ||
-            off + 5 + rec_len > len)
-            break;
-        if (type == SSL_ID_CHG_CIPHER_SPEC)
-            cc->tls_encrypted[from_server] = TRUE;
-        else if (!cc->tls_encrypted[from_server] && (type == SSL_ID_ALERT || type == SSL_ID_HANDSHAKE)) {
-            if (!f)
-                f = capf_tls_facts(pinfo);
-            capf_note_tls_record(f, pinfo, type, tvb_get_ptr(tvb, off + 5, rec_len), rec_len);
-        }
-        off += 5 + rec_len;
-    }
-}
-
-/* The records TLS decrypted in this call: those added to its per-frame
- * list after the first `seen` (in 4.0 all TLS calls of a frame share one list). */
-static void
-capf_note_decrypted_records(packet_info *pinfo, guint8 tls_layer, guint seen)
-{
-    const SslPacketInfo *pi = (const SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, tls_layer);
-    const SslRecordInfo *rec = pi ? pi->records : NULL;
-
-    for (guint i = 0; rec; rec = rec->next, i++)
-        if (i >= seen && (rec->type == SSL_ID_ALERT || rec->type == SSL_ID_HANDSHAKE))
-            capf_note_tls_record(capf_tls_facts(pinfo), pinfo, (guint8)rec->type, rec->plain_data, rec->data_len);
-}
-
-static guint
-capf_count_decrypted_records(packet_info *pinfo, guint8 tls_layer)
-{
-    const SslPacketInfo *pi = (const SslPacketInfo *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tls, tls_layer);
-    guint n = 0;
-
-    for (const SslRecordInfo *rec = pi ? pi->records : NULL; rec; rec = rec->next)
-        n++;
-    return n;
-}
-
-/* The conversation dissector of a CAPF connection over TLS (no protocol of
- * its own, so no layer): on the first pass it notes what the verdicts need of
- * the records, then hands them to TLS. */
-static int
-dissect_capf_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
-{
-    gboolean first_pass = !PINFO_FD_VISITED(pinfo);
-    guint8 tls_layer = CAPF_TLS_INFO_KEY(pinfo, proto_tls);
-    guint seen = 0;
-    int ret;
-
-    if (first_pass) {
-        capf_note_clear_records(tvb, pinfo, capf_get_conv(pinfo), capf_is_capf_port(pinfo->srcport));
-        seen = capf_count_decrypted_records(pinfo, tls_layer);
-    }
-    ret = call_dissector_with_data(tls_handle, tvb, pinfo, tree, data);
-    if (first_pass)
-        capf_note_decrypted_records(pinfo, tls_layer, seen);
-    return ret;
-}
 
 /* TCP port 3804 (and Decode As): decide once per connection whether it is
  * TLS (the normal case), plaintext CAPF, or the port's previous owner. */
@@ -2023,27 +1079,6 @@ proto_register_capf(void)
         { &ei_capf_unmatched_response,
           { "capf.expert.unmatched_response", PI_SEQUENCE, PI_NOTE,
             "Response without a matching request on this connection", EXPFILL } },
-        { &ei_capf_deadline,
-          { "capf.expert.deadline", PI_SEQUENCE, PI_ERROR,
-            "CAPF operation timed out or passed its deadline (phone: \"LSC: Failed\")", EXPFILL } },
-        { &ei_capf_cert_mismatch,
-          { "capf.expert.cert_mismatch", PI_SECURITY, PI_ERROR,
-            "CAPF certificate not trusted by the phone (phone: \"LSC: Connection failed\")", EXPFILL } },
-        { &ei_capf_connection_failed,
-          { "capf.expert.connection_failed", PI_SEQUENCE, PI_ERROR,
-            "CAPF connection failed (phone: \"LSC: Connection failed\")", EXPFILL } },
-        { &ei_capf_auth_failed,
-          { "capf.expert.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
-            "CAPF refused the phone's authentication", EXPFILL } },
-        { &ei_capf_unknown_device,
-          { "capf.expert.unknown_device", PI_RESPONSE_CODE, PI_ERROR,
-            "CAPF does not know this device", EXPFILL } },
-        { &ei_capf_key_generation_failed,
-          { "capf.expert.key_generation_failed", PI_RESPONSE_CODE, PI_ERROR,
-            "The phone could not generate its key", EXPFILL } },
-        { &ei_capf_no_operation,
-          { "capf.expert.no_operation", PI_RESPONSE_CODE, PI_NOTE,
-            "No certificate operation pending for this device", EXPFILL } },
     };
 
     module_t *capf_module;
@@ -2056,10 +1091,8 @@ proto_register_capf(void)
     expert_register_field_array(expert_capf, ei, array_length(ei));
 
     capf_handle = register_dissector("capf", dissect_capf, proto_capf);
-    capf_tap = register_tap("capf");
-    register_init_routine(capf_ports_init);
+    capf_tap_register();
     capf_tcp_handle = register_dissector("capf.tcp", dissect_capf_tcp, proto_capf);
-    capf_tls_handle = create_dissector_handle(dissect_capf_tls, -1);
 
     capf_module = prefs_register_protocol(proto_capf, NULL);
     prefs_register_bool_preference(capf_module, "desegment",
@@ -2068,19 +1101,7 @@ proto_register_capf(void)
                                    "TCP segments or TLS records (TCP's \"Allow subdissectors to reassemble "
                                    "TCP streams\" must be on too)",
                                    &capf_desegment);
-    prefs_register_uint_preference(capf_module, "stall_timeout",
-                                   "Unanswered message timeout (seconds)",
-                                   "A CAPF connection that closes at least this long after a message that got "
-                                   "no answer is a timeout (capf.expert.deadline); a quicker close or reset is "
-                                   "a connection failure (capf.expert.connection_failed).  0 turns the timeout "
-                                   "verdict off",
-                                   10, &capf_stall_seconds);
-    prefs_register_uint_preference(capf_module, "late_answer",
-                                   "Late answer threshold (seconds)",
-                                   "An answer that comes more than this long after its request is flagged as "
-                                   "late (capf.expert.deadline); phones and capfd give up after about 8-10 s. "
-                                   "A key announced with REQUEST_IN_PROGRESS is exempt.  0 turns it off",
-                                   10, &capf_late_seconds);
+    capf_verdicts_register(expert_capf, capf_module);
 }
 
 void
@@ -2090,20 +1111,11 @@ proto_reg_handoff_capf(void)
      * ones, so remember it before taking the port over. */
     port_owner_handle = dissector_get_uint_handle(find_dissector_table("tcp.port"), CAPF_TCP_PORT);
     tls_handle = find_dissector("tls");
-    proto_tls = proto_get_id_by_filter_name("tls");
 
     /* tls.port 3804 -> CAPF (this also points tcp.port 3804 at TLS) ... */
     ssl_dissector_add(CAPF_TCP_PORT, capf_handle);
     /* ... then the demultiplexer takes tcp.port 3804 (TLS, plain CAPF or HiQnet). */
     dissector_add_uint_with_preference("tcp.port", CAPF_TCP_PORT, capf_tcp_handle);
-    tcp_port_table = find_dissector_table("tcp.port");
 
-    /* Connection events (SYN, RST, FIN) and TLS alerts and certificates,
-     * read from TCP's and TLS's own per-conversation and per-frame data: it
-     * asks for no field (a wanted field makes tshark build a tree for every
-     * frame of every capture).  No protocol on the handle: Wireshark would
-     * add and remove a layer for it on every frame of every capture; it
-     * checks that CAPF is enabled itself. */
-    capf_protocol = find_protocol_by_id(proto_capf);
-    register_postdissector(create_dissector_handle(dissect_capf_verdicts, -1));
+    capf_verdicts_handoff();
 }

@@ -408,10 +408,9 @@ itl_note_capf_records(packet_info *pinfo, const cisco_tlv_file_t *f, const char 
         if (r->have_cert_sha1) {
             rec.have_cert = TRUE;
             memcpy(rec.cert_sha1, r->cert_sha1, CISCO_SHA1_LEN);
-        } else if (r->cert_hash.len && r->cert_hash.len <= sizeof(rec.hash)) {
-            rec.hash_id = cisco_hash_len(r->hash_algorithm) == r->cert_hash.len ? r->hash_algorithm :
-                          r->cert_hash.len == 20 ? CISCO_HASH_SHA1 :
-                          r->cert_hash.len == 32 ? CISCO_HASH_SHA256 : CISCO_HASH_SHA512;
+        } else if (r->cert_hash.len && r->cert_hash.len <= sizeof(rec.hash) && cisco_tlv_cert_hash_id(r)) {
+            /* (a stored hash of no known kind identifies nothing: no record) */
+            rec.hash_id = cisco_tlv_cert_hash_id(r);
             rec.hash_len = r->cert_hash.len;
             memcpy(rec.hash, f->data + r->cert_hash.offset, r->cert_hash.len);
         } else {

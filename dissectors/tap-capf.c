@@ -22,6 +22,57 @@
 #include "cisco-dissect.h"
 #include "tap-cisco.h"
 #include "ws-compat.h"
+#include "capf-int.h"
+
+/*** The producer: what the CAPF dissector gives the "capf" tap ***/
+
+static int capf_tap = -1;
+
+void
+capf_tap_register(void)
+{
+    capf_tap = register_tap("capf");
+}
+
+/* Give the taps ("capf": -z capf,phones, -z capf,tree) a message or a
+ * connection event with the session as it stands after it. */
+void
+capf_queue_tap(packet_info *pinfo, const capf_conv_t *cc, const capf_session_t *s, gint cmd, gint reason,
+               const capf_verdict_t *verdicts, gint settled, gboolean syn_unanswered)
+{
+    capf_tap_info_t *ti;
+    gboolean from_server;
+
+    if (!have_tap_listener(capf_tap))
+        return;
+    ti = wmem_new0(pinfo->pool, capf_tap_info_t);
+    from_server = capf_is_capf_port(pinfo->srcport);
+    ti->stream = cc->stream;
+    copy_address_shallow(&ti->client, from_server ? &pinfo->dst : &pinfo->src);
+    if (cmd >= 0)
+        ti->command = CAPF_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
+    if (reason != CAPF_UNKNOWN)
+        ti->reason = CAPF_VAL_TO_STR(pinfo->pool, reason, capf_reason_vals, "Unknown reason %d");
+    ti->device_name = s->device_name;
+    if (s->auth_type != CAPF_UNKNOWN)
+        ti->auth_type = CAPF_VAL_TO_STR(pinfo->pool, s->auth_type, capf_auth_type_vals, "Unknown (%d)");
+    if (s->operation != CAPF_UNKNOWN)
+        ti->operation = val_to_str_const(s->operation, capf_operation_vals, "?");
+    ti->key = s->key;
+    ti->outcome = val_to_str_const(s->outcome, capf_outcome_vals, "?");
+    ti->failure = s->failure;
+    ti->serial = s->serial;
+    if (settled >= 0)
+        ti->settled = val_to_str_const(settled, capf_outcome_vals, "?");
+    for (; verdicts && ti->n_verdicts < CAPF_TAP_MAX_VERDICTS; verdicts = verdicts->next)
+        ti->verdicts[ti->n_verdicts++] = capf_verdict_name(verdicts->ei);
+    if (syn_unanswered && ti->n_verdicts < CAPF_TAP_MAX_VERDICTS)
+        ti->verdicts[ti->n_verdicts++] = "connection_failed";
+    tap_queue_packet(capf_tap, pinfo, ti);
+}
+
+
+/*** The reports on it: -z capf,phones and -z capf,tree ***/
 
 /*** -z capf,phones ***/
 

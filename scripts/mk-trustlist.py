@@ -332,6 +332,14 @@ PRESETS = {
     'itl-cucm-certhash': lambda f: itl('cucm', HASH_SHA1, [
         cucm_sast('itlrecovery'), cucm('tftp', ROLE_TFTP),
         certhash_record('capf', ROLE_CAPF), certhash_record('tvs', ROLE_TVS)]),
+    # CAPF record with only a CERTHASH of a length no Cisco hash id has (48 bytes: the
+    # SHA-384 of capf.crt.pem) and a HASH ALGORITHM (4) no notes name: a reader cannot
+    # tell which digest it is, so it cannot say whether a CAPF certificate matches it.
+    'itl-certhash-unknown': lambda f: itl('cucm', HASH_SHA1, [
+        cucm_sast('itlrecovery'), cucm('tftp', ROLE_TFTP),
+        dict(certhash_record('capf', ROLE_CAPF), hashalg=4,
+             certhash=hashlib.sha384(f['capf'][1].public_bytes(serialization.Encoding.DER)).digest()),
+        certhash_record('tvs', ROLE_TVS)]),
     'itl-no-capf': lambda f: itl('tlvfile', HASH_SHA1, [
         tlvf('itlrecovery', ROLE_SAST), tlvf('callmanager', ROLE_CCM), tlvf('tftp-ec', ROLE_TFTP),
         tlvf('tvs', ROLE_TVS)], signer_version=(1, 1)),

@@ -72,7 +72,7 @@ const char *
 capf_requested_key(const capf_msg_t *msg, wmem_allocator_t *scope)
 {
     if (msg->key_type == CAPF_KEY_TYPE_EC)
-        return wmem_strdup_printf(scope, "EC %s", CAPF_VAL_TO_STR(scope, msg->curve, capf_curve_vals, "curve %d"));
+        return wmem_strdup_printf(scope, "EC %s", WSC_VAL_TO_STR(scope, msg->curve, capf_curve_vals, "curve %d"));
     if (msg->key_size != CAPF_UNKNOWN)
         return wmem_strdup_printf(scope, "RSA %d", msg->key_size);
     if (msg->key_type == CAPF_KEY_TYPE_RSA)

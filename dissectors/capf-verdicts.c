@@ -522,7 +522,7 @@ int
 dissect_capf_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     gboolean first_pass = !PINFO_FD_VISITED(pinfo);
-    guint8 tls_layer = CAPF_TLS_INFO_KEY(pinfo, proto_tls);
+    guint8 tls_layer = WSC_TLS_INFO_KEY(pinfo, proto_tls);
     guint seen = 0;
     int ret;
 

@@ -23,28 +23,31 @@
  * but the expert tap can.  Dissecting every certificate of every trust list
  * and CAPF message into a tree for nobody was the plugin's largest per-packet
  * cost in a one-pass run (scripts/bench). */
+static const char *const x509_protocols[] = { "x509af", "x509ce", "x509if", "x509sat", "pkix1explicit",
+                                               "pkix1implicit", "pkcs-1", "ber", "_ws.expert", "_ws.malformed" };
+static int x509_protocol_ids[G_N_ELEMENTS(x509_protocols)];
+static int expert_tap = -1;
+static dissector_table_t ber_syntax_table;
+
+void
+cisco_dissect_handoff(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(x509_protocols); i++)
+        x509_protocol_ids[i] = proto_get_id_by_filter_name(x509_protocols[i]);
+    expert_tap = find_tap_id("expert");
+    ber_syntax_table = find_dissector_table("ber.syntax");
+}
+
 static gboolean
 cisco_x509_wanted(proto_tree *tree)
 {
-    static const char *const names[] = { "x509af", "x509ce", "x509if", "x509sat", "pkix1explicit",
-                                         "pkix1implicit", "pkcs-1", "ber", "_ws.expert", "_ws.malformed" };
-    static int ids[G_N_ELEMENTS(names)];
-    static int expert_tap = -1;
-    static gboolean looked_up;
-
-    if (!looked_up) {
-        for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-            ids[i] = proto_get_id_by_filter_name(names[i]);
-        expert_tap = find_tap_id("expert");
-        looked_up = TRUE;
-    }
     if (expert_tap >= 0 && have_tap_listener(expert_tap))
         return TRUE;
     if (!tree)
         return FALSE;
     /* a protocol this Wireshark does not have (4.6 has no "pkcs-1") adds nothing */
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (ids[i] >= 0 && proto_field_is_referenced(tree, ids[i]))
+    for (size_t i = 0; i < G_N_ELEMENTS(x509_protocols); i++)
+        if (x509_protocol_ids[i] >= 0 && proto_field_is_referenced(tree, x509_protocol_ids[i]))
             return TRUE;
     return FALSE;
 }
@@ -59,7 +62,6 @@ cisco_x509_wanted(proto_tree *tree)
 void
 cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree)
 {
-    static dissector_table_t ber_syntax_table;
     tvbuff_t *der_tvb;
     guint layers = wmem_list_count(pinfo->layers);
     guint8 proto_layer = pinfo->curr_proto_layer_num;
@@ -67,8 +69,6 @@ cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tr
     if (!cisco_x509_wanted(tree))
         return;
     der_tvb = tvb_new_subset_length(tvb, offset, len);
-    if (!ber_syntax_table)
-        ber_syntax_table = find_dissector_table("ber.syntax");
     TRY {
         dissector_try_string_with_data(ber_syntax_table, "Certificate", der_tvb, pinfo, tree, TRUE, NULL);
     }

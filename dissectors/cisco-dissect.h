@@ -10,6 +10,11 @@
 #include <epan/packet.h>
 #include <epan/tap.h>
 
+/* Look up what cisco_call_x509() needs (X.509 protocols, the expert tap,
+ * the ber.syntax table); every protocol that calls it does so from its
+ * hand-off routine. */
+void cisco_dissect_handoff(void);
+
 /* Hand the DER certificate at [offset, offset+len) to Wireshark's X.509
  * dissector; an exception inside it does not stop the caller.  Skipped when
  * nothing would see the result (an invisible tree, no X.509 field or expert

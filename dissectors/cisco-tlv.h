@@ -169,6 +169,11 @@ gboolean cisco_tlv_plausible(const guint8 *data, guint len, guint reported_len);
 /* Is this the name of a .sgn / .sha512 signed file? */
 gboolean cisco_tlv_is_signed_file_name(const char *name);
 
+/* A NUL-terminated (or not) ASCII value as a string in scope; bytes outside
+ * printable ASCII become '.', so that nothing a file holds reaches a terminal
+ * as is. */
+const char *cisco_tlv_printable(wmem_allocator_t *scope, const guint8 *p, guint len);
+
 /* The Cisco hash id (CISCO_HASH_*) of a record's stored CERTIFICATE_HASH: its
  * HASH_ALGORITHM when that is a known id (CUCM prints the algorithm as
  * "null"), else by the hash's length (20, 32, 64 bytes); 0 when neither

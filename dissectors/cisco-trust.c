@@ -6,19 +6,15 @@
 
 #include "cisco-trust.h"
 
+#include <epan/packet.h>
+
 static wmem_list_t *trust_lists;        /* every list, in the order added (frame order) */
 static wmem_map_t *trust_lists_by_phone; /* address -> wmem_list_t of that phone's lists, same order */
 
 static guint
 trust_address_hash(gconstpointer key)
 {
-    const address *addr = (const address *)key;
-    const guint8 *data = (const guint8 *)addr->data;
-    guint h = 2166136261u ^ (guint)addr->type;
-
-    for (int i = 0; i < addr->len; i++)
-        h = (h ^ data[i]) * 16777619u;
-    return h;
+    return add_address_to_hash(0, (const address *)key);
 }
 
 static gboolean
@@ -27,11 +23,22 @@ trust_address_equal(gconstpointer a, gconstpointer b)
     return addresses_equal((const address *)a, (const address *)b);
 }
 
-void
-cisco_trust_reset(void)
+/* Forget everything: a new capture file, or the same one dissected again. */
+static void
+cisco_trust_init(void)
 {
     trust_lists = wmem_list_new(wmem_file_scope());
     trust_lists_by_phone = wmem_map_new(wmem_file_scope(), trust_address_hash, trust_address_equal);
+}
+
+void
+cisco_trust_register(void)
+{
+    static gboolean registered;
+
+    if (!registered)
+        register_init_routine(cisco_trust_init);
+    registered = TRUE;
 }
 
 cisco_trust_list_t *

@@ -29,8 +29,10 @@ typedef struct {
     wmem_array_t *capf;         /* cisco_capf_record_t */
 } cisco_trust_list_t;
 
-/* Forget everything (new capture file). */
-void cisco_trust_reset(void);
+/* Every protocol that adds or reads trust lists calls this from its
+ * proto_register routine: the registry then empties itself before each
+ * dissection of a capture (its init routine, registered once). */
+void cisco_trust_register(void);
 
 /* First pass: a trust list received by `phone` in `frame`; returns the entry
  * to which its CAPF records are added with cisco_trust_add_capf(). */

@@ -129,7 +129,7 @@ dissector_handle_t capf_tcp_handle;
 dissector_handle_t tls_handle;
 static dissector_handle_t port_owner_handle;    /* HiQnet on TCP 3804 */
 
-static capf_ws_bool capf_desegment = TRUE;
+static wsc_bool capf_desegment = TRUE;
 
 
 
@@ -369,7 +369,7 @@ capf_dissect_cert_element(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                 msg->cert_subject_cn = cn;
         }
         proto_item_append_text(bi, ": %s, %u bytes",
-                               CAPF_VAL_TO_STR(pinfo->pool, cert_type, capf_certificate_type_vals, "type %u"), len - 2);
+                               WSC_VAL_TO_STR(pinfo->pool, cert_type, capf_certificate_type_vals, "type %u"), len - 2);
         offset += len;
     }
 }
@@ -463,7 +463,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     case CAPF_EL_REASON:
         msg->reason = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_reason, offset, len, 1);
         if (msg->reason != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, msg->reason, capf_reason_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, msg->reason, capf_reason_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_REASON_INFO:
         /* capfd reads only the first byte (a reason code); other sources
@@ -476,7 +476,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         v = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_certificate_type, offset, len, 1);
         if (v != CAPF_UNKNOWN) {
             msg->cert_type = v;
-            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, v, capf_certificate_type_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, v, capf_certificate_type_vals, "Unknown (%d)"));
         }
         break;
     case CAPF_EL_CERTIFICATE:
@@ -499,7 +499,7 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         msg->auth_type = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_auth_type, offset, len, 1);
         if (msg->auth_type != CAPF_UNKNOWN)
             proto_item_append_text(elem_item, ": %s",
-                                   CAPF_VAL_TO_STR(pinfo->pool, msg->auth_type, capf_auth_type_vals, "Unknown (%d)"));
+                                   WSC_VAL_TO_STR(pinfo->pool, msg->auth_type, capf_auth_type_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_PUBLIC_KEY:
         ti = proto_tree_add_item(tree, hf_capf_public_key, tvb, offset, len, ENC_NA);
@@ -569,17 +569,17 @@ capf_dissect_element_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     case CAPF_EL_KEY_TYPE:
         msg->key_type = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_key_type, offset, len, 1);
         if (msg->key_type != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, msg->key_type, capf_key_type_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, msg->key_type, capf_key_type_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_CURVE:
         msg->curve = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_curve, offset, len, 1);
         if (msg->curve != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, msg->curve, capf_curve_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, msg->curve, capf_curve_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_DIGEST_TYPE:
         v = capf_add_uint_element(tvb, pinfo, tree, elem_item, hf_capf_digest_type, offset, len, 1);
         if (v != CAPF_UNKNOWN)
-            proto_item_append_text(elem_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, v, capf_hash_vals, "Unknown (%d)"));
+            proto_item_append_text(elem_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, v, capf_hash_vals, "Unknown (%d)"));
         break;
     case CAPF_EL_SHA2_SIGNED_DATA:
         ti = proto_tree_add_item(tree, hf_capf_sha2_signed_data, tvb, offset, len, ENC_NA);
@@ -694,7 +694,7 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
             wmem_strbuf_append_printf(sb, " v%d", msg->version);
         if (msg->auth_type != CAPF_UNKNOWN)
             wmem_strbuf_append_printf(sb, " auth=%s",
-                                      CAPF_VAL_TO_STR(scope, msg->auth_type, capf_auth_short_vals, "%d"));
+                                      WSC_VAL_TO_STR(scope, msg->auth_type, capf_auth_short_vals, "%d"));
         break;
     case CAPF_AUTH_RESPONSE:
         if (msg->device_name && *msg->device_name)
@@ -715,7 +715,7 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
     case CAPF_STORE_CERTIFICATE_REQUEST:
     case CAPF_FETCH_CERTIFICATE_RESPONSE:
         if (msg->have_certificate)
-            wmem_strbuf_append_printf(sb, " %s", CAPF_VAL_TO_STR(scope, msg->cert_type, capf_certificate_type_vals, "type %d"));
+            wmem_strbuf_append_printf(sb, " %s", WSC_VAL_TO_STR(scope, msg->cert_type, capf_certificate_type_vals, "type %d"));
         if (msg->cert_subject_cn)
             wmem_strbuf_append_printf(sb, " CN=%s", msg->cert_subject_cn);
         break;
@@ -723,7 +723,7 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
         break;
     }
     if (msg->reason != CAPF_UNKNOWN)
-        wmem_strbuf_append_printf(sb, " reason=%s", CAPF_VAL_TO_STR(scope, msg->reason, capf_reason_vals, "%d"));
+        wmem_strbuf_append_printf(sb, " reason=%s", WSC_VAL_TO_STR(scope, msg->reason, capf_reason_vals, "%d"));
     return wmem_strbuf_get_str(sb);
 }
 
@@ -823,7 +823,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     capf_add_session_tree(tvb, capf_tree, session);
 
     {
-        const char *name = CAPF_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
+        const char *name = WSC_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
         const char *detail = capf_info_detail((guint8)cmd, &msg, pinfo->pool);
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "%s%s", name, detail);
         proto_item_append_text(ti, ", %s%s", name, detail);
@@ -1092,6 +1092,7 @@ proto_register_capf(void)
 
     capf_handle = register_dissector("capf", dissect_capf, proto_capf);
     capf_tap_register();
+    cisco_trust_register();
     capf_tcp_handle = register_dissector("capf.tcp", dissect_capf_tcp, proto_capf);
 
     capf_module = prefs_register_protocol(proto_capf, NULL);
@@ -1118,4 +1119,5 @@ proto_reg_handoff_capf(void)
     dissector_add_uint_with_preference("tcp.port", CAPF_TCP_PORT, capf_tcp_handle);
 
     capf_verdicts_handoff();
+    cisco_dissect_handoff();
 }

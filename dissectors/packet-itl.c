@@ -44,6 +44,7 @@ void proto_reg_handoff_itl(void);
 static int proto_itl = -1;
 static int itl_tap = -1;
 
+static int hf_itl_tlv = -1;
 static int hf_itl_header = -1;
 static int hf_itl_tag = -1;
 static int hf_itl_tlv_length = -1;
@@ -105,7 +106,7 @@ static expert_field ei_itl_too_deep = EI_INIT;
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
 
-static capf_ws_bool itl_enable_tftp_reassembly = TRUE;
+static wsc_bool itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
 
 /* What the post-dissector reads of TFTP for cut-short transfers, without a
@@ -188,7 +189,7 @@ itl_header_tlv_hf(guint tag)
     case CISCO_TLV_H_SIGNATURE_INFO:      return hf_itl_signature_info;
     case CISCO_TLV_H_SIG_ALGORITHM_INFO:  return hf_itl_sig_algorithm_info;
     case CISCO_TLV_H_ENCRYPTION_INFO:     return hf_itl_encryption_info;
-    default:                              return hf_itl_header;
+    default:                              return hf_itl_tlv;
     }
 }
 
@@ -243,7 +244,7 @@ itl_add_header_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
     case CISCO_TLV_H_DIGEST_ALGORITHM:
         if (v.len == 1) {
             proto_tree_add_item_ret_uint(tree, hf_itl_digest_algorithm, tvb, v.offset, 1, ENC_NA, &u);
-            proto_item_append_text(tlv_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, u, cisco_tlv_hash_vals, "unknown (%u)"));
+            proto_item_append_text(tlv_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, u, cisco_tlv_hash_vals, "unknown (%u)"));
         }
         break;
     case CISCO_TLV_H_SIGNATURE_ALGORITHM:
@@ -300,7 +301,7 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
         if (v.len == 2) {
             guint32 u;
             proto_tree_add_item_ret_uint(tree, hf_itl_record_function, tvb, v.offset, 2, ENC_BIG_ENDIAN, &u);
-            proto_item_append_text(tlv_item, ": %s", CAPF_VAL_TO_STR(pinfo->pool, u, cisco_tlv_function_vals, "%u"));
+            proto_item_append_text(tlv_item, ": %s", WSC_VAL_TO_STR(pinfo->pool, u, cisco_tlv_function_vals, "%u"));
         }
         break;
     case CISCO_TLV_R_ISSUER_NAME:
@@ -364,11 +365,11 @@ itl_add_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const cisco_
     }
     for (guint i = r->first_item; i < r->first_item + r->n_items; i++) {
         const cisco_tlv_item_t *it = cisco_tlv_item(f, i);
-        proto_tree *sub = itl_add_tlv(tvb, rec_tree, hf_itl_header, it, cisco_tlv_record_tag_vals, &items[i]);
+        proto_tree *sub = itl_add_tlv(tvb, rec_tree, hf_itl_tlv, it, cisco_tlv_record_tag_vals, &items[i]);
         itl_add_record_value(tvb, pinfo, sub, items[i], it, r);
     }
     proto_item_set_text(rec_item, "Record %u: %s  %s", index + 1,
-                        r->function >= 0 ? CAPF_VAL_TO_STR(pinfo->pool, r->function, cisco_tlv_function_vals, "%u") : "(no function)",
+                        r->function >= 0 ? WSC_VAL_TO_STR(pinfo->pool, r->function, cisco_tlv_function_vals, "%u") : "(no function)",
                         r->subject ? r->subject : (r->dns_name ? r->dns_name : ""));
     if (r->function == CISCO_TLV_ROLE_SAST) {
         proto_item *gi = proto_tree_add_boolean(rec_tree, hf_itl_record_signed_file, tvb, 0, 0, r->signed_file);
@@ -685,7 +686,7 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     /* TFTP frames only (whether TFTP was a layer of this frame: one lookup,
      * cheaper than its per-frame data on the RTP and DNS of every capture) */
-    if (pinfo->ptype != PT_UDP || !capf_proto_layers(pinfo, proto_tftp) || !proto_is_protocol_enabled(itl_protocol))
+    if (pinfo->ptype != PT_UDP || !wsc_proto_layers(pinfo, proto_tftp) || !proto_is_protocol_enabled(itl_protocol))
         return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
         guint32 block;
@@ -713,7 +714,7 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return 0;
 }
 
-static capf_ws_bool
+static wsc_bool
 dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const char *filename = data ? ((struct tftpinfo *)data)->filename : NULL;
@@ -728,7 +729,7 @@ dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     return TRUE;
 }
 
-static capf_ws_bool
+static wsc_bool
 dissect_itl_heur_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!itl_header_plausible(tvb))
@@ -770,8 +771,12 @@ void
 proto_register_itl(void)
 {
     static hf_register_info hf[] = {
+        { &hf_itl_tlv,
+          { "TLV", "itl.tlv", FT_NONE, BASE_NONE, NULL, 0x0,
+            "A TLV of the header or of a record without a field of its own", HFILL } },
         { &hf_itl_header,
-          { "TLV", "itl.tlv", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+          { "Header", "itl.header", FT_NONE, BASE_NONE, NULL, 0x0,
+            "The file's header: signer, signature and file TLVs", HFILL } },
         { &hf_itl_tag,
           { "Tag", "itl.tag", FT_UINT8, BASE_DEC, NULL, 0x0, NULL, HFILL } },
         { &hf_itl_tlv_length,
@@ -916,7 +921,7 @@ proto_register_itl(void)
 
     itl_handle = register_dissector("itl", dissect_itl, proto_itl);
     itl_tap = register_tap("itl");
-    register_init_routine(cisco_trust_reset);
+    cisco_trust_register();
     register_init_routine(itl_parse_cache_init);
 
     itl_module = prefs_register_protocol(proto_itl, NULL);
@@ -945,6 +950,7 @@ proto_reg_handoff_itl(void)
                          create_dissector_handle_with_name_and_description(dissect_itl_octet_stream, proto_itl,
                              "itl_octet_stream", "ITL/CTL in application/octet-stream"));
     itl_enable_tftp_defragment();
+    cisco_dissect_handoff();
 
     proto_tftp = proto_get_id_by_filter_name("tftp");
     itl_protocol = find_protocol_by_id(proto_itl);

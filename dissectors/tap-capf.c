@@ -50,12 +50,12 @@ capf_queue_tap(packet_info *pinfo, const capf_conv_t *cc, const capf_session_t *
     ti->stream = cc->stream;
     copy_address_shallow(&ti->client, from_server ? &pinfo->dst : &pinfo->src);
     if (cmd >= 0)
-        ti->command = CAPF_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
+        ti->command = WSC_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
     if (reason != CAPF_UNKNOWN)
-        ti->reason = CAPF_VAL_TO_STR(pinfo->pool, reason, capf_reason_vals, "Unknown reason %d");
+        ti->reason = WSC_VAL_TO_STR(pinfo->pool, reason, capf_reason_vals, "Unknown reason %d");
     ti->device_name = s->device_name;
     if (s->auth_type != CAPF_UNKNOWN)
-        ti->auth_type = CAPF_VAL_TO_STR(pinfo->pool, s->auth_type, capf_auth_type_vals, "Unknown (%d)");
+        ti->auth_type = WSC_VAL_TO_STR(pinfo->pool, s->auth_type, capf_auth_type_vals, "Unknown (%d)");
     if (s->operation != CAPF_UNKNOWN)
         ti->operation = val_to_str_const(s->operation, capf_operation_vals, "?");
     ti->key = s->key;
@@ -324,7 +324,7 @@ capf_phones_finish(void *p)
     g_free(tap);
 }
 
-static capf_tap_init_ret
+static wsc_tap_init_ret
 capf_phones_init(const char *opt_arg, void *userdata _U_)
 {
     capf_phones_t *tap = g_new0(capf_phones_t, 1);
@@ -334,13 +334,13 @@ capf_phones_init(const char *opt_arg, void *userdata _U_)
                           capf_phones_draw, capf_phones_finish)) {
         g_hash_table_destroy(tap->streams);
         g_free(tap);
-        CAPF_TAP_INIT_FAILED();
+        WSC_TAP_INIT_FAILED();
     }
-    CAPF_TAP_INIT_OK();
+    WSC_TAP_INIT_OK();
 }
 
 static stat_tap_ui capf_phones_ui = {
-    CAPF_STAT_GROUP_TELEPHONY,
+    WSC_STAT_GROUP_TELEPHONY,
     "CAPF phones",
     "capf,phones",
     capf_phones_init,
@@ -401,6 +401,6 @@ void
 register_capf_taps(void)
 {
     register_stat_tap_ui(&capf_phones_ui, NULL);
-    CAPF_STATS_TREE_REGISTER("capf", "capf", "CAPF Enrollment", 0, capf_stats_tree_packet, capf_stats_tree_init,
-                             NULL, CAPF_STAT_GROUP_TELEPHONY);
+    WSC_STATS_TREE_REGISTER("capf", "capf", "CAPF Enrollment", 0, capf_stats_tree_packet, capf_stats_tree_init,
+                             NULL, WSC_STAT_GROUP_TELEPHONY);
 }

@@ -80,7 +80,7 @@ itl_show_finish(void *p)
     g_free(tap);
 }
 
-static capf_tap_init_ret
+static wsc_tap_init_ret
 itl_show_init(const char *opt_arg, void *userdata _U_)
 {
     itl_show_t *tap = g_new0(itl_show_t, 1);
@@ -90,13 +90,13 @@ itl_show_init(const char *opt_arg, void *userdata _U_)
                           itl_show_finish)) {
         g_string_free(tap->out, TRUE);
         g_free(tap);
-        CAPF_TAP_INIT_FAILED();
+        WSC_TAP_INIT_FAILED();
     }
-    CAPF_TAP_INIT_OK();
+    WSC_TAP_INIT_OK();
 }
 
 static stat_tap_ui itl_show_ui = {
-    CAPF_STAT_GROUP_TELEPHONY,
+    WSC_STAT_GROUP_TELEPHONY,
     "ITL/CTL files (show itl)",
     "itl,show",
     itl_show_init,

@@ -24,9 +24,18 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
-/* 4.4 and later: tell Wireshark this plugin adds dissectors and tap
- * listeners (ws-compat.h) */
-CAPF_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER)
+/* 4.4 and later: a plugin may export plugin_describe(), what kind of plugin
+ * it is (`tshark -G plugins` and About > Plugins show it; without it the type
+ * is unknown): dissectors and tap listeners.  4.0 has no such entry point. */
+#if WSC_AT_LEAST(4, 4)
+#include <wsutil/plugins.h>
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+uint32_t
+plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
+}
+#endif
 
 /* The reports on the capf and itl taps (tshark -z, Statistics menu). */
 static void

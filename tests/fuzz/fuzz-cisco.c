@@ -43,14 +43,14 @@
  * one; 4.6's ws_log_init() and configuration_init() lost an argument, and
  * its epan_dissect_run() takes the frame's bytes from the wtap_rec instead
  * of a tvb. */
-#if CAPF_WS_AT_LEAST(4, 4)
+#if WSC_AT_LEAST(4, 4)
 typedef bool fz_bool;
 typedef uint64_t fz_frame_num;
 #else
 typedef gboolean fz_bool;
 typedef guint32 fz_frame_num;
 #endif
-#if CAPF_WS_AT_LEAST(4, 6)
+#if WSC_AT_LEAST(4, 6)
 #define FZ_LOG_INIT()               ws_log_init(NULL)
 #define FZ_CONFIGURATION_INIT(arg0) configuration_init(arg0)
 #else
@@ -114,7 +114,7 @@ fz_report_cfile_close_fail(const char *name _U_, int err _U_, char *info _U_)
 {
 }
 
-#if CAPF_WS_AT_LEAST(4, 6)
+#if WSC_AT_LEAST(4, 6)
 static void
 fz_report_rename_failure(const char *from, const char *to, int err)
 {
@@ -138,7 +138,7 @@ LLVMFuzzerInitialize(int *argc _U_, char ***argv)
         .report_open_failure = fz_report_open_failure,
         .report_read_failure = fz_report_read_failure,
         .report_write_failure = fz_report_write_failure,
-#if CAPF_WS_AT_LEAST(4, 6)
+#if WSC_AT_LEAST(4, 6)
         .report_rename_failure = fz_report_rename_failure,
 #endif
         .report_cfile_open_failure = fz_report_cfile_fail,
@@ -197,7 +197,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
     guint32 len = size > G_MAXINT32 ? G_MAXINT32 : (guint32)size;
 
     /* an encapsulation nothing registers: the frame goes to post-dissectors only */
-#if CAPF_WS_AT_LEAST(4, 6)
+#if WSC_AT_LEAST(4, 6)
     wtap_rec_init(&rec, len);
     wtap_setup_packet_rec(&rec, G_MAXINT16);
     ws_buffer_append(&rec.data, data, len);
@@ -211,7 +211,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
     rec.rec_header.packet_header.len = len;
 
     frame_data_init(&fd, ++frame_num, &rec, 0, 0);
-#if CAPF_WS_AT_LEAST(4, 6)
+#if WSC_AT_LEAST(4, 6)
     epan_dissect_run(fz_edt, WTAP_FILE_TYPE_SUBTYPE_UNKNOWN, &rec, &fd, NULL);
     wtap_rec_cleanup(&rec);
 #else

@@ -1,8 +1,9 @@
 /* ws-compat.h
  * The one place where differences between the Wireshark versions this plugin
- * supports (4.0, 4.4, 4.6) are absorbed.  Dissectors include this instead of
- * testing WIRESHARK_VERSION_* themselves, and are written against the newest
- * API; the shims below give the older versions the new names.
+ * supports (4.0, 4.4, 4.6) are absorbed (prefix WSC_, wsc_).  The dissectors,
+ * reports and test harnesses include this instead of testing
+ * WIRESHARK_VERSION_* themselves, and are written against the newest API; the
+ * shims below give the older versions the new names.
  *
  * Checked against the installed headers of 4.0.17 (Debian 12), 4.4.19
  * (Debian 13) and 4.6.9 (Debian sid).  4.2 is not supported: where a change
@@ -10,65 +11,46 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef CAPF_WS_COMPAT_H
-#define CAPF_WS_COMPAT_H
+#ifndef WS_COMPAT_H
+#define WS_COMPAT_H
 
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/tvbuff.h>
 
-#define CAPF_WS_AT_LEAST(maj, min) \
+#define WSC_AT_LEAST(maj, min) \
     (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
-
-/* field_info's value became a pointer in 4.2 */
-#if CAPF_WS_AT_LEAST(4, 2)
-#define CAPF_FI_VALUE(fi) ((fi)->value)
-#else
-#define CAPF_FI_VALUE(fi) (&(fi)->value)
-#endif
-
-/* 4.4: a plugin may export plugin_describe(), what kind of plugin it is
- * (`tshark -G plugins` and About > Plugins show it; without it the type is
- * unknown).  4.0 has no such entry point. */
-#if CAPF_WS_AT_LEAST(4, 4)
-#include <wsutil/plugins.h>
-#define CAPF_PLUGIN_DESCRIBE(flags) \
-    WS_DLL_PUBLIC uint32_t plugin_describe(void); \
-    uint32_t plugin_describe(void) { return (flags); }
-#else
-#define CAPF_PLUGIN_DESCRIBE(flags)
-#endif
 
 /* The epan API moved from GLib's gboolean to C99 bool: a boolean preference's
  * variable (prefs_register_bool_preference) and a heuristic dissector's return
  * type (heur_dissector_t) are bool in 4.4, gboolean in 4.0. */
-#if CAPF_WS_AT_LEAST(4, 4)
-typedef bool capf_ws_bool;
+#if WSC_AT_LEAST(4, 4)
+typedef bool wsc_bool;
 #else
-typedef gboolean capf_ws_bool;
+typedef gboolean wsc_bool;
 #endif
 
 /* 4.4 renamed the GLib-typed tvb accessors (tvb_get_guint8 -> tvb_get_uint8)
  * and deprecated the old names. */
-#if !CAPF_WS_AT_LEAST(4, 4)
+#if !WSC_AT_LEAST(4, 4)
 #define tvb_get_uint8(tvb, offset) tvb_get_guint8((tvb), (offset))
 #endif
 
 /* 4.6: val_to_str() and val_to_str_ext() take the wmem scope of the result
  * as first argument (what val_to_str_wmem() did, which 4.6 removed); before,
  * val_to_str() used the packet scope. */
-#if CAPF_WS_AT_LEAST(4, 6)
-#define CAPF_VAL_TO_STR(scope, val, vs, fmt)      val_to_str((scope), (val), (vs), (fmt))
-#define CAPF_VAL_TO_STR_EXT(scope, val, vse, fmt) val_to_str_ext((scope), (val), (vse), (fmt))
+#if WSC_AT_LEAST(4, 6)
+#define WSC_VAL_TO_STR(scope, val, vs, fmt)      val_to_str((scope), (val), (vs), (fmt))
+#define WSC_VAL_TO_STR_EXT(scope, val, vse, fmt) val_to_str_ext((scope), (val), (vse), (fmt))
 #else
-#define CAPF_VAL_TO_STR(scope, val, vs, fmt)      val_to_str_wmem((scope), (val), (vs), (fmt))
-#define CAPF_VAL_TO_STR_EXT(scope, val, vse, fmt) val_to_str_ext_wmem((scope), (val), (vse), (fmt))
+#define WSC_VAL_TO_STR(scope, val, vs, fmt)      val_to_str_wmem((scope), (val), (vs), (fmt))
+#define WSC_VAL_TO_STR_EXT(scope, val, vse, fmt) val_to_str_ext_wmem((scope), (val), (vse), (fmt))
 #endif
 
 /* 4.6 deprecated dissector_try_string() / dissector_try_string_new() for
  * dissector_try_string_with_data() (same arguments as _new). */
-#if !CAPF_WS_AT_LEAST(4, 6)
+#if !WSC_AT_LEAST(4, 6)
 #define dissector_try_string_with_data(table, string, tvb, pinfo, tree, add_proto_name, data) \
     dissector_try_string_new((table), (string), (tvb), (pinfo), (tree), (add_proto_name), (data))
 #endif
@@ -76,50 +58,50 @@ typedef gboolean capf_ws_bool;
 /* 4.4: stats_tree_register() returns the tree's configuration, and its menu
  * group is set with stats_tree_set_group(); 4.0 has
  * stats_tree_register_with_group() for that (removed in 4.4). */
-#if CAPF_WS_AT_LEAST(4, 4)
-#define CAPF_STATS_TREE_REGISTER(tap, abbr, name, flags, packet, init, cleanup, group) \
+#if WSC_AT_LEAST(4, 4)
+#define WSC_STATS_TREE_REGISTER(tap, abbr, name, flags, packet, init, cleanup, group) \
     stats_tree_set_group(stats_tree_register((tap), (abbr), (name), (flags), (packet), (init), (cleanup)), (group))
 #else
-#define CAPF_STATS_TREE_REGISTER(tap, abbr, name, flags, packet, init, cleanup, group) \
+#define WSC_STATS_TREE_REGISTER(tap, abbr, name, flags, packet, init, cleanup, group) \
     stats_tree_register_with_group((tap), (abbr), (name), (flags), (packet), (init), (cleanup), (group))
 #endif
 
 /* 4.4 split the Telephony menu into groups of its own. */
-#if CAPF_WS_AT_LEAST(4, 4)
-#define CAPF_STAT_GROUP_TELEPHONY REGISTER_TELEPHONY_GROUP_UNSORTED
+#if WSC_AT_LEAST(4, 4)
+#define WSC_STAT_GROUP_TELEPHONY REGISTER_TELEPHONY_GROUP_UNSORTED
 #else
-#define CAPF_STAT_GROUP_TELEPHONY REGISTER_STAT_GROUP_TELEPHONY
+#define WSC_STAT_GROUP_TELEPHONY REGISTER_STAT_GROUP_TELEPHONY
 #endif
 
 /* 4.6: a -z report's init callback (stat_tap_init_cb) returns whether it
  * could start, instead of exiting the program itself. */
-#if CAPF_WS_AT_LEAST(4, 6)
-typedef bool capf_tap_init_ret;
-#define CAPF_TAP_INIT_OK()      return true
-#define CAPF_TAP_INIT_FAILED()  return false
+#if WSC_AT_LEAST(4, 6)
+typedef bool wsc_tap_init_ret;
+#define WSC_TAP_INIT_OK()      return true
+#define WSC_TAP_INIT_FAILED()  return false
 #else
-typedef void capf_tap_init_ret;
-#define CAPF_TAP_INIT_OK()      return
-#define CAPF_TAP_INIT_FAILED()  exit(1)
+typedef void wsc_tap_init_ret;
+#define WSC_TAP_INIT_OK()      return
+#define WSC_TAP_INIT_FAILED()  exit(1)
 #endif
 
 /* TLS keeps the records it decrypted in a frame (SslPacketInfo) as file-scope
  * proto data of proto_tls.  4.0 keys it by 0 (the layer number is commented
  * out there); 4.4 and 4.6 by the TLS layer's per-protocol number,
  * curr_proto_layer_num when dissect_ssl starts: one more than the TLS layers
- * the frame had before.  CAPF_TLS_INFO_KEY() gives the key of the TLS call
+ * the frame had before.  WSC_TLS_INFO_KEY() gives the key of the TLS call
  * about to be made. */
 static inline guint8
-capf_proto_layers(const packet_info *pinfo, int proto)
+wsc_proto_layers(const packet_info *pinfo, int proto)
 {
     const int *n = pinfo->proto_layers ? (const int *)wmem_map_lookup(pinfo->proto_layers, GINT_TO_POINTER(proto))
                                        : NULL;
     return n ? (guint8)*n : 0;
 }
-#if CAPF_WS_AT_LEAST(4, 4)
-#define CAPF_TLS_INFO_KEY(pinfo, proto_tls) ((guint8)(capf_proto_layers((pinfo), (proto_tls)) + 1))
+#if WSC_AT_LEAST(4, 4)
+#define WSC_TLS_INFO_KEY(pinfo, proto_tls) ((guint8)(wsc_proto_layers((pinfo), (proto_tls)) + 1))
 #else
-#define CAPF_TLS_INFO_KEY(pinfo, proto_tls) ((void)(pinfo), (void)(proto_tls), (guint8)0)
+#define WSC_TLS_INFO_KEY(pinfo, proto_tls) ((void)(pinfo), (void)(proto_tls), (guint8)0)
 #endif
 
-#endif /* CAPF_WS_COMPAT_H */
+#endif /* WS_COMPAT_H */

@@ -134,12 +134,12 @@ show_header(GString *out, const cisco_tlv_file_t *f, wmem_allocator_t *scope)
 }
 
 static void
-show_record(GString *out, const cisco_tlv_file_t *f, guint index, const char *kind, wmem_allocator_t *scope)
+show_record(GString *out, const cisco_tlv_file_t *f, guint rec_index, const char *kind, wmem_allocator_t *scope)
 {
-    const cisco_tlv_record_t *r = cisco_tlv_record(f, index);
+    const cisco_tlv_record_t *r = cisco_tlv_record(f, rec_index);
     char buf[32];
 
-    g_string_append_printf(out, "\n        %s Record #:%u\n        ----\n", kind, index + 1);
+    g_string_append_printf(out, "\n        %s Record #:%u\n        ----\n", kind, rec_index + 1);
     show_table_head(out);
     if (!r->valid) {
         g_string_append_printf(out, "(%u bytes that are not a record)\n", r->span.len);

@@ -173,11 +173,12 @@ itl_header_plausible(tvbuff_t *tvb)
 static proto_item *
 itl_add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, cisco_span_t v)
 {
+    const char *version;
+
     if (v.len != 2)
         return proto_tree_add_item(tree, hf_itl_value, tvb, v.offset, v.len, ENC_NA);
-    return proto_tree_add_string(tree, hf, tvb, v.offset, 2,
-                                 wmem_strdup_printf(pinfo->pool, "%u.%u", tvb_get_uint8(tvb, v.offset),
-                                                    tvb_get_uint8(tvb, v.offset + 1)));
+    version = wmem_strdup_printf(pinfo->pool, "%u.%u", tvb_get_uint8(tvb, v.offset), tvb_get_uint8(tvb, v.offset + 1));
+    return proto_tree_add_string(tree, hf, tvb, v.offset, 2, version);
 }
 
 /* Containers get a field of their own; every other TLV is an itl.tlv. */
@@ -349,17 +350,17 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
 }
 
 static proto_item *
-itl_add_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const cisco_tlv_file_t *f, guint index,
+itl_add_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const cisco_tlv_file_t *f, guint rec_index,
                proto_item **items)
 {
-    const cisco_tlv_record_t *r = cisco_tlv_record(f, index);
+    const cisco_tlv_record_t *r = cisco_tlv_record(f, rec_index);
     proto_item *rec_item;
     proto_tree *rec_tree;
 
     rec_item = proto_tree_add_item(tree, hf_itl_record, tvb, r->span.offset, r->span.len, ENC_NA);
     rec_tree = proto_item_add_subtree(rec_item, ett_itl_record);
     if (!r->valid) {
-        proto_item_set_text(rec_item, "Record %u: not a record", index + 1);
+        proto_item_set_text(rec_item, "Record %u: not a record", rec_index + 1);
         proto_tree_add_item(rec_tree, hf_itl_value, tvb, r->span.offset, r->span.len, ENC_NA);
         return rec_item;
     }
@@ -368,7 +369,7 @@ itl_add_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const cisco_
         proto_tree *sub = itl_add_tlv(tvb, rec_tree, hf_itl_tlv, it, cisco_tlv_record_tag_vals, &items[i]);
         itl_add_record_value(tvb, pinfo, sub, items[i], it, r);
     }
-    proto_item_set_text(rec_item, "Record %u: %s  %s", index + 1,
+    proto_item_set_text(rec_item, "Record %u: %s  %s", rec_index + 1,
                         r->function >= 0 ? WSC_VAL_TO_STR(pinfo->pool, r->function, cisco_tlv_function_vals, "%u") : "(no function)",
                         r->subject ? r->subject : (r->dns_name ? r->dns_name : ""));
     if (r->function == CISCO_TLV_ROLE_SAST) {

@@ -382,6 +382,8 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     if (!verdicts && !syn_unanswered)
         return 0;
 
+    /* the handle has no protocol: the expert infos say whose they are */
+    pinfo->current_proto = "CAPF";
     ti = proto_tree_add_item(tree, proto_capf, tvb, 0, 0, ENC_NA);
     proto_item_append_text(ti, ", connection verdict");
     capf_show_verdicts(pinfo, ti, verdicts);

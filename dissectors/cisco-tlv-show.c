@@ -10,8 +10,6 @@
 #include "cisco-tlv.h"
 #include "ws-compat.h"
 
-#include <wsutil/pint.h>
-
 #include <stdio.h>
 #include <string.h>
 
@@ -163,7 +161,7 @@ show_record(GString *out, const cisco_tlv_file_t *f, guint rec_index, const char
             break;
         case CISCO_TLV_R_FUNCTION:
             if (vlen == 2)
-                value = WSC_VAL_TO_STR(scope, pntoh16(p), cisco_tlv_function_vals, "%u");
+                value = WSC_VAL_TO_STR(scope, pntohu16(p), cisco_tlv_function_vals, "%u");
             break;
         case CISCO_TLV_R_SERIAL_NUMBER:
             value = cisco_hex(scope, p, vlen, ':', TRUE);

@@ -706,6 +706,8 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!t || t->delivered || t->last_data_frame != pinfo->num ||
         !tftp_defragment_pref || !prefs_get_bool_value(tftp_defragment_pref, pref_current))
         return 0;
+    /* the handle has no protocol: the expert info says whose it is */
+    pinfo->current_proto = "ITL";
     ti = proto_tree_add_item(tree, proto_itl, tvb, 0, 0, ENC_NA);
     proto_item_append_text(ti, ": %s, transfer incomplete", t->name);
     expert_add_info_format(pinfo, ti, &ei_itl_truncated,

@@ -85,6 +85,12 @@ typedef void wsc_tap_init_ret;
 #define WSC_TAP_INIT_FAILED()  exit(1)
 #endif
 
+/* 4.6 renamed wsutil/pint.h's pntoh16() (and its kin) pntohu16(). */
+#include <wsutil/pint.h>
+#if !WSC_AT_LEAST(4, 6)
+#define pntohu16(p) pntoh16(p)
+#endif
+
 /* TLS keeps the records it decrypted in a frame (SslPacketInfo) as file-scope
  * proto data of proto_tls.  4.0 keys it by 0 (the layer number is commented
  * out there); 4.4 and 4.6 by the TLS layer's per-protocol number,

@@ -100,3 +100,6 @@ capf_common_settings(test-no-fields)
 target_compile_definitions(test-no-fields PRIVATE PLUGIN_VERSION="${PROJECT_VERSION}")
 target_link_libraries(test-no-fields PRIVATE wiretap wsutil)
 add_test(NAME no-wanted-fields COMMAND test-no-fields)
+
+# -z expert names CAPF / ITL for the post-dissectors' verdicts.
+add_test(NAME expert-protocol COMMAND ${CMAKE_SOURCE_DIR}/tests/check-expert-protocol.sh ${CMAKE_BINARY_DIR})

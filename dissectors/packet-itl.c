@@ -623,9 +623,13 @@ dissect_itl(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 static itl_transfer_t *
 itl_get_transfer(packet_info *pinfo)
 {
-    conversation_t *conv = find_or_create_conversation(pinfo);
-    itl_transfer_t *t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
+    /* TFTP's own conversation for the transfer, where there is one */
+    conversation_t *conv = wsc_find_client_conversation(pinfo, proto_tftp);
+    itl_transfer_t *t;
 
+    if (!conv)
+        conv = find_or_create_conversation(pinfo);
+    t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
     if (!t) {
         t = wmem_new0(wmem_file_scope(), itl_transfer_t);
         conversation_add_proto_data(conv, proto_itl, t);
@@ -645,7 +649,7 @@ itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
     *block = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_tftp, TFTP_FULL_BLOCKNUM_KEY));
     if (*block == 0)            /* not DATA nor ACK (or the ACK of a write request) */
         return NULL;
-    conv = find_conversation_pinfo(pinfo, 0);
+    conv = wsc_find_client_conversation(pinfo, proto_tftp);
     if (!conv)
         return NULL;
     t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
@@ -700,7 +704,7 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     }
     {
-        conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+        conversation_t *conv = wsc_find_client_conversation(pinfo, proto_tftp);
         t = conv ? (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl) : NULL;
     }
     if (!t || t->delivered || t->last_data_frame != pinfo->num ||

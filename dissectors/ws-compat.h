@@ -85,6 +85,30 @@ typedef void wsc_tap_init_ret;
 #define WSC_TAP_INIT_FAILED()  exit(1)
 #endif
 
+/* A conversation made for a client address and port and any server port
+ * (conversation_new(..., NO_PORT2), as TFTP makes at a read or write
+ * request), looked up from a frame in either direction.  4.6 keeps such
+ * conversations apart ("strategies") and finds them with
+ * find_conversation_strat(); before, find_conversation(..., NO_PORT_B).
+ * Returns the first that holds proto's data, or NULL. */
+#include <epan/conversation.h>
+static inline conversation_t *
+wsc_find_client_conversation(const packet_info *pinfo, int proto)
+{
+    for (int to_client = 1; to_client >= 0; to_client--) {
+#if WSC_AT_LEAST(4, 6)
+        conversation_t *conv = find_conversation_strat(pinfo, CONVERSATION_UDP, NO_PORT_B, to_client);
+#else
+        conversation_t *conv = to_client ?
+            find_conversation(pinfo->num, &pinfo->dst, &pinfo->src, CONVERSATION_UDP, pinfo->destport, 0, NO_PORT_B) :
+            find_conversation(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP, pinfo->srcport, 0, NO_PORT_B);
+#endif
+        if (conv && conversation_get_proto_data(conv, proto))
+            return conv;
+    }
+    return NULL;
+}
+
 /* 4.6 renamed wsutil/pint.h's pntoh16() (and its kin) pntohu16(). */
 #include <wsutil/pint.h>
 #if !WSC_AT_LEAST(4, 6)

@@ -4,7 +4,7 @@
  * "show itl" / "show ctl" does.  No protocol tree here: the ITL/CTL
  * dissector builds its tree from what cisco_tlv_parse() found, and the
  * itl-show command-line program prints the same model, so both read files
- * with the same code.  See ../shared/protocol/notes.md section 3.
+ * with the same code.  See doc/protocol.md section 3.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

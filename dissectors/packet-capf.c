@@ -13,7 +13,7 @@
  *
  * followed by elements (tag u8 | length u16 | value).  All integers are
  * big-endian.  No public specification exists: see
- * ../shared/protocol/notes.md (capfd/capfc by Gareth Palmer, Jabber4Linux's
+ * doc/protocol.md sections 1 and 2 (capfd/capfc by Gareth Palmer, Jabber4Linux's
  * notes from decrypted CUCM captures, Cisco's CAPF documentation).
  */
 

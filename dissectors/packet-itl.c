@@ -13,7 +13,7 @@
  * The signature is RSA PKCS#1 v1.5 over the whole file with the SIGNATURE
  * TLV cut out, made by the SAST record whose serial number the header names.
  * .sgn files carry the same header followed by the signed file.
- * See ../shared/protocol/notes.md section 3 (tlvfile/sgnfile by Gareth Palmer,
+ * See doc/protocol.md section 3 (tlvfile/sgnfile by Gareth Palmer,
  * Cisco's show itl / show ctl output).
  */
 

@@ -1,6 +1,6 @@
 """Cisco CAPF (Certificate Authority Proxy Function, TCP 3804) for test captures.
 
-Implements the wire format of /work/shared/protocol/notes.md sections 1 and 2:
+Implements the wire format of doc/protocol.md sections 1 and 2:
 an 8-byte header (0x55 | command | session id u32 BE | body length u16 BE)
 followed by elements (tag u8 | length u16 BE | value), the nested
 certificate, SHA2_SIGNED_DATA and SUDI blocks, a CAPF server and a phone

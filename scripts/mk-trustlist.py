@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Build Cisco ITL/CTL trust-list (.tlv) test files.
 
-The layout follows shared/protocol/notes.md section 3:
+The layout follows doc/protocol.md section 3:
   header  = TLVs (tag u8, length u16 BE, value); PADDING (13) is one 0x0D byte with no
             length; containers 3 (signer info), 7 (signature info) and 9 (signature
             algorithm info) have a length equal to the size of the TLVs inside them;

@@ -2,14 +2,14 @@
 # this build tree (scripts/tshark-build), as 'nobody' when ctest runs as root.
 
 add_test(NAME plugin-exports
-  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-exports $<TARGET_FILE:cisco-capf> ${WS_VER})
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-exports.sh $<TARGET_FILE:cisco-capf> ${WS_VER})
 
 add_test(NAME registered-fields
-  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-fields ${CMAKE_BINARY_DIR}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-fields.sh ${CMAKE_BINARY_DIR}
           ${CMAKE_SOURCE_DIR}/tests/required-fields.txt)
 
 add_test(NAME registered-ports
-  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-registration ${CMAKE_BINARY_DIR})
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-registration.sh ${CMAKE_BINARY_DIR})
 
 # One test per capture: expected table (one-pass and -2) and assertions.
 file(GLOB CAPF_TEST_CAPTURES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/test-captures/*.pcapng)
@@ -29,7 +29,7 @@ list(FILTER CAPF_TRUST_CAPTURES EXCLUDE REGEX "/itl-truncated\\.pcapng$")
 foreach(capture ${CAPF_TRUST_CAPTURES})
   get_filename_component(stem ${capture} NAME_WE)
   add_test(NAME openssl-crosscheck:${stem}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-crosscheck ${CMAKE_BINARY_DIR} ${capture})
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-crosscheck.py ${CMAKE_BINARY_DIR} ${capture})
 endforeach()
 
 # Reports (issue 6).  itl-show on every trust-list file against a reviewed
@@ -40,13 +40,13 @@ file(GLOB CAPF_TLV_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/test-captures/fil
 foreach(file ${CAPF_TLV_FILES})
   get_filename_component(name ${file} NAME)
   add_test(NAME itl-show:${name}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show file ${CMAKE_BINARY_DIR} ${file}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show.py file ${CMAKE_BINARY_DIR} ${file}
             ${CMAKE_SOURCE_DIR}/test-captures/expected/files/${name}.show)
   set_tests_properties(itl-show:${name} PROPERTIES LABELS captures)
 endforeach()
 foreach(name itl-sha1.tlv ctl.tlv itl-cucm-certhash.tlv)
   add_test(NAME itl-show-garbled:${name}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show garbled ${CMAKE_BINARY_DIR}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show.py garbled ${CMAKE_BINARY_DIR}
             ${CMAKE_SOURCE_DIR}/test-captures/files/${name})
   set_tests_properties(itl-show-garbled:${name} PROPERTIES LABELS captures)
 endforeach()
@@ -56,14 +56,14 @@ file(GLOB CAPF_SHOW_CAPTURES CONFIGURE_DEPENDS
 foreach(capture ${CAPF_SHOW_CAPTURES})
   get_filename_component(stem ${capture} NAME_WE)
   add_test(NAME itl-show-tap:${stem}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show capture ${CMAKE_BINARY_DIR} ${capture}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-itl-show.py capture ${CMAKE_BINARY_DIR} ${capture}
             ${CMAKE_SOURCE_DIR}/test-captures/expected/${stem}.itl-show)
   set_tests_properties(itl-show-tap:${stem} PROPERTIES LABELS captures)
 endforeach()
 
 # -z capf,phones on the 60-phone capture against what its generator did.
 add_test(NAME capf-phones:capf-fleet
-  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-phones ${CMAKE_BINARY_DIR}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-phones.py ${CMAKE_BINARY_DIR}
           ${CMAKE_SOURCE_DIR}/test-captures/capf-fleet.pcapng
           ${CMAKE_SOURCE_DIR}/test-captures/expected/capf-fleet.phones.truth)
 set_tests_properties(capf-phones:capf-fleet PROPERTIES LABELS captures)
@@ -72,7 +72,7 @@ set_tests_properties(capf-phones:capf-fleet PROPERTIES LABELS captures)
 foreach(stem capf-fleet 3p-capfd-multi-session capf-syn-dropped capf-refused capf-trust-alert
              capf-server-stall capf-keygen-failed)
   add_test(NAME capf-tree:${stem}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-capf-tree ${CMAKE_BINARY_DIR}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-capf-tree.py ${CMAKE_BINARY_DIR}
             ${CMAKE_SOURCE_DIR}/test-captures/${stem}.pcapng)
   set_tests_properties(capf-tree:${stem} PROPERTIES LABELS captures)
 endforeach()

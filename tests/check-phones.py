@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """The 'tshark -z capf,phones' table of a capture agrees with a truth file.
 
-Usage: tests/check-phones [--table FILE] BUILD_DIR CAPTURE TRUTH
+Usage: tests/check-phones.py [--table FILE] BUILD_DIR CAPTURE TRUTH
 
 Runs scripts/tshark-build -B BUILD_DIR -r CAPTURE -q -z capf,phones (or reads
 the table from FILE), parses the table and compares it with TRUTH, a TSV
-written by the capture's generator (scripts/gen-fleet-capture):
+written by the capture's generator (tests/generators/gen-fleet-capture.py):
 
     device  sessions  last_operation  outcome  auth  key  serial
     client:<address>  sessions  -  outcome  -  -  -

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Mutation fuzzing of the CAPF and ITL/CTL dissectors through tshark.
 
-  scripts/fuzz [--seed N] [--cases N] [--time-budget S] [--valgrind] [--out DIR]
+  tests/fuzz/fuzz.py [--seed N] [--cases N] [--time-budget S] [--valgrind] [--out DIR]
                [-B BUILD] [--batch N] [--editcap-rounds R] [--jobs J] [--plain]
-  scripts/fuzz --seed N --only I[,J...]      rebuild and run single cases
+  tests/fuzz/fuzz.py --seed N --only I[,J...]      rebuild and run single cases
 
 Two kinds of cases, both run through tshark (scripts/tshark-build, the plugin
 from the build tree) one-pass with -V (the whole tree built and printed) and
@@ -49,11 +49,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "generators"))  # pcapwriter
 import fuzzlib  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
-TSHARK = os.path.join(HERE, "tshark-build")
+TOP = os.path.dirname(os.path.dirname(HERE))
+TSHARK = os.path.join(TOP, "scripts", "tshark-build")
 CAPTURES = os.path.join(TOP, "test-captures")
 
 MODES = (("one-pass", ["-n", "-V"]), ("two-pass", ["-n", "-2"]))
@@ -174,7 +175,7 @@ class Fuzzer:
         what = fuzzlib.make_case(self.corpus, self.a.seed, i)[2]
         if not ok:
             self.record_failure("seed%d-case%d-%s" % (self.a.seed, i, mode), cap, cmd, rc, err,
-                                "case %d of seed %d (%s), %s; rebuild: scripts/fuzz --seed %d --only %d"
+                                "case %d of seed %d (%s), %s; rebuild: tests/fuzz/fuzz.py --seed %d --only %d"
                                 % (i, self.a.seed, what, mode, self.a.seed, i))
         os.unlink(cap)
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The plugin must export exactly Wireshark's plugin entry points (hidden visibility):
-#   tests/check-exports PLUGIN.so WIRESHARK_MAJOR.MINOR
+#   tests/check-exports.sh PLUGIN.so WIRESHARK_MAJOR.MINOR
 # plugin_describe exists from Wireshark 4.4 on and must be there; 4.0 has none.
 set -eu
 got=$(nm -D --defined-only "$1" | awk '{print $3}' | sort | tr '\n' ' ')

@@ -1,17 +1,17 @@
 #!/bin/bash
 # Build and run the libFuzzer harnesses (tests/fuzz/fuzz-cisco.c) with clang.
-#   scripts/libfuzzer [-t SECONDS] [-s SEED] [TARGET...]   TARGET: capf, itl (default both)
+#   tests/fuzz/libfuzzer.sh [-t SECONDS] [-s SEED] [TARGET...]   TARGET: capf, itl (default both)
 # Builds build-fuzz/ (cmake -DCMAKE_C_COMPILER=clang -DENABLE_FUZZER=ON: the dissector
 # sources with -fsanitize=fuzzer,address,undefined, linked with Debian's libwireshark),
-# writes the seed corpus from test-captures/ (scripts/fuzz --corpus), then runs each
+# writes the seed corpus from test-captures/ (tests/fuzz/fuzz.py --corpus), then runs each
 # target for SECONDS (default 30) on a copy of its seeds, with libFuzzer's -seed=SEED
-# (default: random; scripts/test passes the day number, as it does to scripts/fuzz, so a
+# (default: random; scripts/test passes the day number, as it does to tests/fuzz/fuzz.py, so a
 # CI failure can be re-run the same way).  A crash, sanitizer report or
 # dissector bug stops the target; libFuzzer leaves the input in build-fuzz/artifacts/
 # (replay: build-fuzz/fuzz-TARGET build-fuzz/artifacts/crash-...).  Exit 1 if any
 # target failed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 secs=30 seed=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -25,12 +25,12 @@ targets=("$@")
 
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DENABLE_FUZZER=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j2 --target "${targets[@]/#/fuzz-}"
-# the seed corpus comes from the captures through tshark and a plugin build (scripts/fuzz
+# the seed corpus comes from the captures through tshark and a plugin build (tests/fuzz/fuzz.py
 # caches it in that build tree: build-asan/ when scripts/test has just used it, else build/)
 seed_build=build
 [ -d build-asan/plugins ] && seed_build=build-asan
 [ -d $seed_build/plugins ] || { cmake -S . -B build >/dev/null && cmake --build build -j2; }
-scripts/fuzz -B $seed_build --corpus build-fuzz/seeds >/dev/null
+tests/fuzz/fuzz.py -B $seed_build --corpus build-fuzz/seeds >/dev/null
 mkdir -p build-fuzz/artifacts
 status=0
 for t in "${targets[@]}"; do

@@ -2,8 +2,8 @@
 """Adversarial captures at the limits of the formats (synthetic, loopback;
 large, so written to a folder outside the repository, never committed).
 
-  scripts/gen-adversarial [--out DIR] [--scale F]          write the captures
-  scripts/gen-adversarial --measure [--out DIR] [-B BUILD] write them at full and half size,
+  tests/fuzz/gen-adversarial.py [--out DIR] [--scale F]          write the captures
+  tests/fuzz/gen-adversarial.py --measure [--out DIR] [-B BUILD] write them at full and half size,
                                                            run tshark on each, print time and
                                                            peak memory (/usr/bin/time -v)
 
@@ -37,11 +37,12 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "generators"))  # pcapwriter
 import fuzzlib  # noqa: E402
 from pcapwriter import PcapWriter  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
+TOP = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(TOP, "test-captures", "files")
 
 
@@ -138,7 +139,7 @@ def write_all(out, scale, only=None):
 
 
 def measure(build, path, mode):
-    cmd = ["/usr/bin/time", "-v", os.path.join(HERE, "tshark-build"), "-B", build] + mode + ["-r", path]
+    cmd = ["/usr/bin/time", "-v", os.path.join(TOP, "scripts", "tshark-build"), "-B", build] + mode + ["-r", path]
     res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     err = res.stderr
     if res.returncode != 0:

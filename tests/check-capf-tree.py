@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tshark -z capf,tree against the same capture read field by field.
 
-  tests/check-capf-tree BUILD CAPTURE
+  tests/check-capf-tree.py BUILD CAPTURE
 
 The statistics tree must count, per command name, the CAPF messages that
 `-T fields -e capf.command` lists; per reason name the capf.reason values;

@@ -5,7 +5,7 @@ an 8-byte header (0x55 | command | session id u32 BE | body length u16 BE)
 followed by elements (tag u8 | length u16 BE | value), the nested
 certificate, SHA2_SIGNED_DATA and SUDI blocks, a CAPF server and a phone
 client.  Both ends have behaviour knobs so that the capture generator
-(scripts/gen-capf-captures) can produce normal and broken sessions.
+(tests/generators/gen-capf-captures.py) can produce normal and broken sessions.
 
 Only the Python standard library and python3-cryptography (Debian) are used.
 """

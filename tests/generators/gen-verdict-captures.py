@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate the verdict test captures test-captures/verdict-<scenario>.pcapng.
 
-Usage: scripts/gen-verdict-captures [-v] [SCENARIO ...]   (default: all)
+Usage: tests/generators/gen-verdict-captures.py [-v] [SCENARIO ...]   (default: all)
 
 Each capture holds what a phone does before it enrols: it downloads its ITL
 over TFTP and then runs a CAPF session over TLS 1.2 (two scenarios: TLS 1.3)
@@ -9,14 +9,14 @@ on port 3804, all in one dumpcap run.  The ITL's CAPF record either matches the 
 server presents or does not, which is what a dissector's ITL-vs-CAPF verdict
 has to notice.
 
-- ITL files: scripts/mk-trustlist.py presets itl-sha1 (CAPF record with the
-  certificate scripts/fixtures/trustlist/capf.crt.pem) and itl-cucm-certhash
+- ITL files: tests/generators/mk-trustlist.py presets itl-sha1 (CAPF record with the
+  certificate tests/generators/fixtures/trustlist/capf.crt.pem) and itl-cucm-certhash
   (CAPF record with only CERTIFICATE_HASH = SHA-1 of capf.crt.pem).
 - TFTP: in.tftpd -L on 127.0.50.1:69; the phone gets the file with
   tftp-hpa: tftp -m binary 127.0.50.1 -c get ITLFile.tlv.
 - CAPF: capf_proto.CapfServer on 127.0.50.1:3804 with capf.crt.pem/key.pem
   or with another self-signed certificate (fixture
-  scripts/fixtures/verdict/capf-other.*.pem, CN=CAPF-other-5a3e1b2c, made on
+  tests/generators/fixtures/verdict/capf-other.*.pem, CN=CAPF-other-5a3e1b2c, made on
   first use by mk-trustlist.py's fixture code and then kept, so that its
   SHA-1 stays the one in test-captures/README.md); phone
   capf_proto.Phone SEP001122334455 on 127.0.50.2, null-string
@@ -29,7 +29,7 @@ It runs in a private network namespace (unshare -n) whose lo routes
 host's lo (TFTP client source then 127.0.0.1).  Every capture is checked:
 the exported ITL equals the served file, the server Certificate is the
 expected one, and the SHA-1s of the ITL's CAPF record (from
-scripts/check-trustlist-openssl) and of the server certificate (openssl x509
+tests/check-trustlist-openssl.py) and of the server certificate (openssl x509
 -fingerprint -sha1) agree or differ as the scenario says.
 
 Needs root, tshark/dumpcap/editcap, openssl, tftpd-hpa, tftp-hpa, iproute2,
@@ -71,9 +71,9 @@ def load_script(name):
 
 # Capture (dumpcap start/stop) and tshark_count come from the CAPF generator; its
 # Capture reads the module global CAPTURE_FILTER, which is set to this net below.
-gen_capf = load_script('gen-capf-captures')
+gen_capf = load_script('gen-capf-captures.py')
 
-TOP = SCRIPTS.parent
+TOP = SCRIPTS.parents[1]
 OUTPUT_DIR = TOP / 'test-captures'
 TRUSTLIST_FIXTURES = SCRIPTS / 'fixtures' / 'trustlist'
 VERDICT_FIXTURES = SCRIPTS / 'fixtures' / 'verdict'
@@ -318,8 +318,8 @@ def tshark_fields(path, display_filter, *fields):
 
 
 def itl_capf_sha1_openssl(path):
-    """SHA-1 of the CAPF record (certificate, or stored CERTHASH) per scripts/check-trustlist-openssl."""
-    result = subprocess.run([str(SCRIPTS / 'check-trustlist-openssl'), str(path)],
+    """SHA-1 of the CAPF record (certificate, or stored CERTHASH) per tests/check-trustlist-openssl.py."""
+    result = subprocess.run([str(TOP / 'tests' / 'check-trustlist-openssl.py'), str(path)],
                             capture_output=True, text=True)
     lines = [line.split('\t') for line in result.stdout.splitlines()]
     capf_lines = [line for line in lines if line[0] == 'CAPF']

@@ -11,7 +11,7 @@ The layout follows doc/protocol.md section 3:
   signature = RSA PKCS#1 v1.5 (SHA-1 if tag 8 = 1, SHA-512 if tag 8 = 3) over the whole
             file with the SIGNATURE TLV (tag, length, value) cut out.
 
-Keys and certificates come from a fixture directory (default scripts/fixtures/trustlist).
+Keys and certificates come from a fixture directory (default tests/generators/fixtures/trustlist).
 They are generated there on first use (or with --regen-keys) and then reused, so that with
 the fixed timestamp every output file is byte-for-byte reproducible (RSA PKCS#1 v1.5
 signatures are deterministic; ECDSA certificate signatures are not, which is why the

@@ -1,6 +1,6 @@
 #!/bin/bash
 # valgrind (memcheck) over every test capture at once, with the normal build:
-#   scripts/valgrind-captures [-B BUILD_DIR]
+#   tests/valgrind-captures.sh [-B BUILD_DIR]
 # The captures are concatenated with mergecap -a (their TLS keys come along),
 # then tshark (scripts/tshark-build) reads the result under valgrind three
 # times, with the options of every test-captures/expected/*.args (Decode As

@@ -1,15 +1,15 @@
 #!/usr/bin/python3
 """Checks of the "show itl" reports: the itl-show program and tshark -z itl,show.
 
-  tests/check-itl-show file BUILD FILE.tlv EXPECTED [--update]
+  tests/check-itl-show.py file BUILD FILE.tlv EXPECTED [--update]
       itl-show FILE.tlv must print EXPECTED (a reviewed text) and exit 0
       exactly when its last line says the file was verified successfully.
-  tests/check-itl-show capture BUILD CAPTURE EXPECTED [--update]
+  tests/check-itl-show.py capture BUILD CAPTURE EXPECTED [--update]
       tshark -q -z itl,show must print EXPECTED; and every file it shows must
       be printed identically by itl-show from the same file, taken out of the
-      capture without the plugin (scripts/check-trustlist-openssl's export:
+      capture without the plugin (tests/check-trustlist-openssl.py's export:
       HTTP objects from tshark, TFTP files rebuilt from their DATA blocks).
-  tests/check-itl-show garbled BUILD FILE.tlv
+  tests/check-itl-show.py garbled BUILD FILE.tlv
       cuts the file (everywhere in the header, around every TLV boundary and
       every 17 bytes) and breaks each length field and tag:
       itl-show must never crash, and must exit 1 and say what is wrong
@@ -94,12 +94,12 @@ def split_tap(text):
 
 
 def trustlist_tool():
-    """scripts/check-trustlist-openssl, as a module."""
+    """tests/check-trustlist-openssl.py, as a module."""
     import importlib.machinery
     import importlib.util
     sys.dont_write_bytecode = True
     loader = importlib.machinery.SourceFileLoader('check_trustlist_openssl',
-                                                  os.path.join(ROOT, 'scripts', 'check-trustlist-openssl'))
+                                                  os.path.join(ROOT, 'tests', 'check-trustlist-openssl.py'))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -124,7 +124,7 @@ def check_capture(build, capture, expected, update):
 
     # The same files, taken out of the capture without the plugin (HTTP
     # objects exported by tshark, TFTP files rebuilt from their DATA blocks:
-    # scripts/check-trustlist-openssl, which the openssl cross-check uses
+    # tests/check-trustlist-openssl.py, which the openssl cross-check uses
     # too), through itl-show.
     with tempfile.TemporaryDirectory() as tmp:
         cli = []

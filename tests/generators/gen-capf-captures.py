@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Generate the CAPF test captures test-captures/capf-<scenario>.pcapng.
 
-Usage: scripts/gen-capf-captures [-v] [SCENARIO ...]   (default: all)
+Usage: tests/generators/gen-capf-captures.py [-v] [SCENARIO ...]   (default: all)
 
-Each scenario runs a CAPF server (scripts/capf_proto.py) on 127.0.10.1:3804
+Each scenario runs a CAPF server (tests/generators/capf_proto.py) on 127.0.10.1:3804
 and phones on 127.0.10.2.. while dumpcap captures 'net 127.0.10.0/24' on lo.
 TLS keys are logged by the server and embedded with editcap
 --inject-secrets, and every capture is checked with tshark display filters.
@@ -33,7 +33,7 @@ import capf_proto as capf  # noqa: E402
 from capf_proto import (AuthType, CertificateType, Curve, Device, KeyType, Operation,  # noqa: E402
                         Outcome, Phone, PhoneBehaviour, ServerBehaviour, WriteMode)
 
-OUTPUT_DIR = Path(__file__).resolve().parent.parent / 'test-captures'
+OUTPUT_DIR = Path(__file__).resolve().parents[2] / 'test-captures'
 SERVER = ('127.0.10.1', capf.PORT)
 CAPTURE_FILTER = 'net 127.0.10.0/24'
 PHONE = 'SEP001122334455'

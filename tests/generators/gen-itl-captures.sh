@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Make the ITL/CTL test captures in test-captures/ from real transfers on loopback.
 #
-#   scripts/gen-itl-captures [CAPTURE-NAME...]     (default: all; names without .pcapng)
+#   tests/generators/gen-itl-captures.sh [CAPTURE-NAME...]     (default: all; names without .pcapng)
 #
-# Steps: scripts/mk-trustlist.py --all writes the .tlv files to test-captures/files/
+# Steps: tests/generators/mk-trustlist.py --all writes the .tlv files to test-captures/files/
 # (deterministic); then, for each capture, a TFTP server (in.tftpd -L, tftpd-hpa) or an
 # HTTP server (python3 -m http.server, port 6970) on 127.0.20.1 serves the file(s),
 # dumpcap records lo with the filter 'net 127.0.20.0/24', a client (tftp-hpa or curl)
@@ -21,10 +21,10 @@
 #
 # itl-tlvfile-built.pcapng is not made from a preset: it is captured only when
 # test-captures/files/itl-tlvfile-built.tlv exists (made by hand, see
-# test-captures/README.md), by naming it: scripts/gen-itl-captures itl-tlvfile-built
+# test-captures/README.md), by naming it: tests/generators/gen-itl-captures.sh itl-tlvfile-built
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 files=$top/test-captures/files
 out=$top/test-captures
 server=127.0.20.1
@@ -56,7 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-/usr/bin/python3 "$top/scripts/mk-trustlist.py" --all -o "$files" >/dev/null
+/usr/bin/python3 "$top/tests/generators/mk-trustlist.py" --all -o "$files" >/dev/null
 
 # serve_dir NAME SERVED-NAME=SOURCE-FILE... : a directory tftpd (user tftp) can read
 serve_dir() {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate the benchmark capture: a fleet of phones, deterministically.
 
-Usage: scripts/gen-bench-capture [--phones N] [--seed S] [--out-dir DIR] OUTPUT.pcapng
+Usage: tests/generators/gen-bench-capture.py [--phones N] [--seed S] [--out-dir DIR] OUTPUT.pcapng
 
 Every phone (SEP<MAC>, 127.10.x.y) talks to one CUCM node (127.0.200.1):
 

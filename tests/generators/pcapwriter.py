@@ -4,7 +4,7 @@ Only for captures that cannot be made with real sockets: snap-length cuts,
 deliberately malformed bytes.  Addresses are always loopback.
 
 PcapngWriter (below) writes pcapng with embedded TLS secrets, for the
-deterministic benchmark capture (scripts/gen-bench-capture).
+deterministic benchmark capture (tests/generators/gen-bench-capture.py).
 """
 import struct
 

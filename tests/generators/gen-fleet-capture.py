@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Generate test-captures/capf-fleet.pcapng: one CAPF server, a fleet of phones.
 
-Usage: scripts/gen-fleet-capture [-v] [--build DIR | --no-verify]
+Usage: tests/generators/gen-fleet-capture.py [-v] [--build DIR | --no-verify]
 
-A CAPF server (scripts/capf_proto.py) on 127.0.60.1:3804 and 60 phones
+A CAPF server (tests/generators/capf_proto.py) on 127.0.60.1:3804 and 60 phones
 (127.0.60.2 ...) with mixed outcomes: installs (RSA 2048, EC P-256/P-384/
 P-521), fetches, deletes, nothing pending, wrong password, unknown device,
 key generation failure, late request, untrusted certificate, reset and
@@ -59,7 +59,7 @@ from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / 'test-captures' / 'capf-fleet.pcapng'
 TRUTH = REPO / 'test-captures' / 'expected' / 'capf-fleet.phones.truth'
 SERVER = ('127.0.60.1', capf.PORT)

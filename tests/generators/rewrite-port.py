@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Copy a pcapng capture, moving one TCP port to another (test tooling).
 
-  scripts/rewrite-port IN.pcapng OUT.pcapng OLD_PORT NEW_PORT
+  tests/generators/rewrite-port.py IN.pcapng OUT.pcapng OLD_PORT NEW_PORT
 
 For Decode As tests: the same real session on a port Wireshark does not
 associate with CAPF.  Handles Ethernet (dumpcap on lo) and raw IPv4 packets

@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "generators"))  # pcapwriter
 from pcapwriter import PcapWriter, TcpStream  # noqa: E402
 
 SESSION = 0x2000
@@ -64,7 +65,7 @@ def cases():
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "test-captures", "capf-garbled.pcapng")
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "test-captures", "capf-garbled.pcapng")
     with tempfile.TemporaryDirectory() as tmp:
         raw = os.path.join(tmp, "garbled.pcap")
         w = PcapWriter(raw)

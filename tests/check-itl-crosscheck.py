@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """The plugin's view of every trust list in a capture must agree with the
-independent openssl check (scripts/check-trustlist-openssl): same complete
+independent openssl check (tests/check-trustlist-openssl.py): same complete
 records (function, subject, certificate SHA-1 or stored hash) and the same
 signature verdict.  A record the plugin flags as truncated is left out: the
 openssl check only lists records that are whole.
 
-  tests/check-itl-crosscheck BUILD_DIR CAPTURE
+  tests/check-itl-crosscheck.py BUILD_DIR CAPTURE
 """
 import os
 import subprocess
@@ -46,7 +46,7 @@ def plugin_view(build, capture):
 
 
 def openssl_view(capture):
-    out = subprocess.run([os.path.join(ROOT, "scripts", "check-trustlist-openssl"), capture],
+    out = subprocess.run([os.path.join(ROOT, "tests", "check-trustlist-openssl.py"), capture],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
     files = []
     for line in out.splitlines():

@@ -1,9 +1,9 @@
 """Structure-aware mutation of CAPF PDUs and ITL/CTL trust lists, and the
 writers that put each case on the wire of its own TCP connection or TFTP
-transfer (test tooling for scripts/fuzz and scripts/gen-adversarial).
+transfer (test tooling for tests/fuzz/fuzz.py and tests/fuzz/gen-adversarial.py).
 
 A case is made from (seed, index) alone: random.Random("<seed>/<index>"), so
-any single case can be rebuilt without its batch (scripts/fuzz --only).
+any single case can be rebuilt without its batch (tests/fuzz/fuzz.py --only).
 Addresses are loopback only; case i uses its own client address and port.
 """
 import json
@@ -11,12 +11,14 @@ import os
 import random
 import struct
 import subprocess
+import sys
 from collections import OrderedDict
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "generators"))  # pcapwriter
 from pcapwriter import PcapWriter, TcpStream, _checksum, _ip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
+TOP = os.path.dirname(os.path.dirname(HERE))
 
 CAPF_PORT = 3804
 CAPF_SERVER = "127.0.60.1"

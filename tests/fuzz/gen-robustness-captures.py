@@ -13,7 +13,7 @@
       libFuzzer): Wireshark 4.0's generic BER dissector, which the key was handed to, fails an
       assertion on it (epan/asn1.c "lenN <= 8", a dissector bug).
 
-  scripts/gen-robustness-captures [OUTDIR]      (default test-captures/)
+  tests/fuzz/gen-robustness-captures.py [OUTDIR]      (default test-captures/)
 
 The certificate is taken from test-captures/capf-install-ec-p256.pcapng and the RSA key from
 test-captures/capf-plaintext.pcapng through the build tree's tshark (scripts/tshark-build,
@@ -26,16 +26,17 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "generators"))  # pcapwriter
 import fuzzlib  # noqa: E402
 from pcapwriter import PcapWriter  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
+TOP = os.path.dirname(os.path.dirname(HERE))
 
 
 def capf_element(capture, command, tag):
     """The value of element TAG in the first COMMAND PDU of a capture in test-captures/."""
-    sessions = fuzzlib.extract_capf_sessions([os.path.join(HERE, "tshark-build"), "-B", os.path.join(TOP, "build")],
+    sessions = fuzzlib.extract_capf_sessions([os.path.join(TOP, "scripts", "tshark-build"), "-B", os.path.join(TOP, "build")],
                                              [os.path.join(TOP, "test-captures", capture)])
     for _, pdus in sessions:
         for _, data in pdus:

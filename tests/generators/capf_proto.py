@@ -15,9 +15,11 @@ import enum
 import logging
 import os
 import select
+import signal
 import socket
 import ssl
 import struct
+import subprocess
 import tempfile
 import threading
 import time
@@ -934,3 +936,32 @@ class Phone:
         if pdu.reason in (Reason.NO_ACTION, Reason.UPDATE_CERTIFICATE) and success is not None:
             return success
         return Outcome.FAILED
+
+
+class Capture:
+    """dumpcap on lo, with a capture filter, for the duration of a with block
+    (the capture generators' traffic runs inside it)."""
+
+    def __init__(self, path, capture_filter):
+        self.path = path
+        self.capture_filter = capture_filter
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            ['dumpcap', '-i', 'lo', '-f', self.capture_filter, '-w', str(self.path), '-q'],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while not (self.path.exists() and self.path.stat().st_size > 0):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f'dumpcap did not start: {self.process.stderr.read().decode()}')
+            time.sleep(0.05)
+        time.sleep(0.5)  # the file header is written just before the capture loop starts
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(0.5)  # let the last packets (FIN, ACK, RST) through
+        self.process.send_signal(signal.SIGINT)
+        _, stderr = self.process.communicate(timeout=20)
+        if self.process.returncode != 0:
+            raise RuntimeError(f'dumpcap failed: {stderr.decode()}')

@@ -14,7 +14,6 @@ and python3-cryptography.  See test-captures/README.md.
 import argparse
 import logging
 import shutil
-import signal
 import socket
 import ssl
 import struct
@@ -378,33 +377,6 @@ def hiqnet(env):
 # Capturing and checking
 
 
-class Capture:
-    """dumpcap on lo for the duration of a with block."""
-
-    def __init__(self, path):
-        self.path = path
-        self.process = None
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            ['dumpcap', '-i', 'lo', '-f', CAPTURE_FILTER, '-w', str(self.path), '-q'],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while not (self.path.exists() and self.path.stat().st_size > 0):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f'dumpcap did not start: {self.process.stderr.read().decode()}')
-            time.sleep(0.05)
-        time.sleep(0.5)  # the file header is written just before the capture loop starts
-        return self
-
-    def __exit__(self, *exc):
-        time.sleep(0.5)  # let the last packets (FIN, ACK, RST) through
-        self.process.send_signal(signal.SIGINT)
-        _, stderr = self.process.communicate(timeout=20)
-        if self.process.returncode != 0:
-            raise RuntimeError(f'dumpcap failed: {stderr.decode()}')
-
-
 def tshark_count(path, display_filter, tls):
     command = ['tshark', '-r', str(path), '-Y', display_filter, '-T', 'fields', '-e', 'frame.number']
     if tls:
@@ -423,7 +395,7 @@ def generate(spec, pki, work_dir):
     raw = work_dir / f'{spec.name}.raw.pcapng'
     keylog = work_dir / f'{spec.name}.keys'
     output = OUTPUT_DIR / f'capf-{spec.name}.pcapng'
-    with Capture(raw):
+    with capf.Capture(raw, CAPTURE_FILTER):
         outcomes = spec.run(Env(pki, str(keylog)))
     if keylog.exists() and keylog.stat().st_size:
         subprocess.run(['editcap', '--inject-secrets', f'tls,{keylog}', str(raw), str(output)],

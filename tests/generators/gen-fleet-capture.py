@@ -39,7 +39,6 @@ import datetime
 import difflib
 import logging
 import random
-import signal
 import socket
 import ssl
 import struct
@@ -486,33 +485,6 @@ class Run:
         self.next_session_id = server.next_session_id
 
 
-class Capture:
-    """dumpcap on lo for the duration of a with block (as gen-capf-captures)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.process = None
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            ['dumpcap', '-i', 'lo', '-f', CAPTURE_FILTER, '-w', str(self.path), '-q'],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while not (self.path.exists() and self.path.stat().st_size > 0):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f'dumpcap did not start: {self.process.stderr.read().decode()}')
-            time.sleep(0.05)
-        time.sleep(0.5)
-        return self
-
-    def __exit__(self, *exc):
-        time.sleep(0.5)
-        self.process.send_signal(signal.SIGINT)
-        _, stderr = self.process.communicate(timeout=20)
-        if self.process.returncode != 0:
-            raise RuntimeError(f'dumpcap failed: {stderr.decode()}')
-
-
 # ---------------------------------------------------------------------------
 # Truth
 
@@ -716,7 +688,7 @@ def main():
         raw = Path(directory) / 'fleet.raw.pcapng'
         keylog = Path(directory) / 'fleet.keys'
         run = Run(pki, str(keylog))
-        with Capture(raw):
+        with capf.Capture(raw, CAPTURE_FILTER):
             for session in before:
                 session.outcome = run.nameless(session, None)
             for group in groups:

@@ -70,7 +70,6 @@ def load_script(name):
 
 
 # Capture (dumpcap start/stop) and tshark_count come from the CAPF generator; its
-# Capture reads the module global CAPTURE_FILTER, which is set to this net below.
 gen_capf = load_script('gen-capf-captures.py')
 
 TOP = SCRIPTS.parents[1]
@@ -90,7 +89,6 @@ ROLE_CAPF = 4
 NETNS_ENV = 'GEN_VERDICT_IN_NETNS'
 NO_NETNS_ENV = 'GEN_VERDICT_NO_NETNS'
 
-gen_capf.CAPTURE_FILTER = CAPTURE_FILTER
 
 
 # ---------------------------------------------------------------------------
@@ -287,7 +285,7 @@ def run_scenario(spec, pki, itl_file, work_dir, keylog):
     client_dir = work_dir / 'phone'
     client_dir.mkdir()
     with TftpServer(serve_dir(work_dir, itl_file)):
-        with gen_capf.Capture(work_dir / 'raw.pcapng'):
+        with capf.Capture(work_dir / 'raw.pcapng', CAPTURE_FILTER):
             itl = tftp_get(client_dir)
             time.sleep(0.2)
             certificate_der, certificate_hash = itl_capf_record(itl)

@@ -8,20 +8,15 @@ associate with CAPF.  Handles Ethernet (dumpcap on lo) and raw IPv4 packets
 in Enhanced Packet Blocks; fixes the TCP checksum; keeps every other block
 (interfaces, embedded TLS secrets) as it is.  Little-endian pcapng only.
 """
+import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcapwriter import _checksum as checksum  # noqa: E402  (the Internet checksum)
+
 EPB = 6
 LINKTYPE_ETHERNET, LINKTYPE_RAW = 1, 101
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def rewrite(frame, linktype, old, new):

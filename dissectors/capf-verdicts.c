@@ -532,6 +532,9 @@ dissect_capf_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         capf_note_clear_records(tvb, pinfo, capf_get_conv(pinfo), capf_is_capf_port(pinfo->srcport));
         seen = capf_count_decrypted_records(pinfo, tls_layer);
     }
+    /* Let TLS use TCP reassembly as if TCP had called it (a record spans
+     * segments on any path with an ordinary MTU). */
+    pinfo->can_desegment = pinfo->saved_can_desegment;
     ret = call_dissector_with_data(tls_handle, tvb, pinfo, tree, data);
     if (first_pass)
         capf_note_decrypted_records(pinfo, tls_layer, seen);

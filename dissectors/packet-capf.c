@@ -885,10 +885,10 @@ dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         return 0;
     if (looks_like_tls(tvb) && tls_handle) {
         ssl_starttls_post_ack(tls_handle, pinfo, capf_handle);
-        /* conversation_set_dissector() below replaces TLS, which
-         * ssl_starttls set, with the reader that hands every segment on to TLS */
+        /* ssl_starttls has just made TLS the conversation's dissector: the
+         * reader that notes what the verdicts need and hands every segment on
+         * to TLS takes its place */
         conversation_set_dissector(conv, capf_tls_handle);
-        pinfo->can_desegment = pinfo->saved_can_desegment;
         return dissect_capf_tls(tvb, pinfo, tree, data);
     } else if (tvb_get_uint8(tvb, 0) == CAPF_PROTOCOL_ID || !port_owner_handle ||
                (pinfo->srcport != CAPF_TCP_PORT && pinfo->destport != CAPF_TCP_PORT)) {

@@ -122,3 +122,36 @@ class PcapngWriter:
 
     def close(self):
         self.f.close()
+
+
+def rewrite_packets(src, dst, rewrite):
+    """Copy the pcapng file src to dst, replacing each whole packet (Enhanced
+    Packet Block, captured length = original length) by the packets
+    rewrite(frame, linktype) returns (a list of frames; [frame] keeps it).  A
+    packet that stays one keeps its options; every other block (interfaces,
+    embedded TLS secrets) is copied as it is.  Little-endian pcapng only."""
+    data = open(src, "rb").read()
+    out, off, linktypes = bytearray(), 0, []
+    while off < len(data):
+        btype, blen = struct.unpack_from("<II", data, off)
+        block = data[off:off + blen]
+        if btype == 0x0A0D0D0A and block[8:12] != b"\x4d\x3c\x2b\x1a":
+            raise SystemExit("only little-endian pcapng is supported")
+        if btype == 1:  # Interface Description Block
+            linktypes.append(struct.unpack_from("<H", block, 8)[0])
+        if btype != 6:  # not an Enhanced Packet Block
+            out += block
+            off += blen
+            continue
+        iface, _, _, caplen, origlen = struct.unpack_from("<IIIII", block, 8)
+        frames = [block[28:28 + caplen]]
+        if caplen == origlen:
+            frames = rewrite(frames[0], linktypes[iface])
+        opts = block[28 + caplen + ((4 - caplen % 4) % 4):blen - 4] if len(frames) == 1 else b""
+        for frame in frames:
+            pad = (4 - len(frame) % 4) % 4
+            body = block[8:20] + struct.pack("<II", len(frame), len(frame) if caplen == origlen else origlen) \
+                + frame + b"\0" * pad + opts
+            out += struct.pack("<II", 6, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+        off += blen
+    open(dst, "wb").write(out)

@@ -18,9 +18,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pcapwriter import _checksum as checksum  # noqa: E402  (the Internet checksum)
+from pcapwriter import _checksum as checksum, rewrite_packets  # noqa: E402  (the Internet checksum)
 
-EPB = 6
 LINKTYPE_ETHERNET = 1
 TCP_PSH = 0x08
 
@@ -63,30 +62,7 @@ def cut(frame, linktype, port, maxlen):
 
 def main():
     src, dst, port, maxlen = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    data = open(src, "rb").read()
-    out, off, linktypes = bytearray(), 0, []
-    while off < len(data):
-        btype, blen = struct.unpack_from("<II", data, off)
-        block = data[off:off + blen]
-        if btype == 0x0A0D0D0A and block[8:12] != b"\x4d\x3c\x2b\x1a":
-            sys.exit("only little-endian pcapng is supported")
-        if btype == 1:  # Interface Description Block
-            linktypes.append(struct.unpack_from("<H", block, 8)[0])
-        if btype != EPB:
-            out += block
-            off += blen
-            continue
-        iface, _, _, caplen, origlen = struct.unpack_from("<IIIII", block, 8)
-        frames = [block[28:28 + caplen]]
-        if caplen == origlen:
-            frames = cut(frames[0], linktypes[iface], port, maxlen)
-        opts = block[28 + caplen + ((4 - caplen % 4) % 4):blen - 4] if len(frames) == 1 else b""
-        for frame in frames:
-            pad = (4 - len(frame) % 4) % 4
-            body = block[8:20] + struct.pack("<II", len(frame), len(frame)) + frame + b"\0" * pad + opts
-            out += struct.pack("<II", EPB, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
-        off += blen
-    open(dst, "wb").write(out)
+    rewrite_packets(src, dst, lambda frame, linktype: cut(frame, linktype, port, maxlen))
 
 
 if __name__ == "__main__":

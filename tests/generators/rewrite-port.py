@@ -13,9 +13,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pcapwriter import _checksum as checksum  # noqa: E402  (the Internet checksum)
+from pcapwriter import _checksum as checksum, rewrite_packets  # noqa: E402  (the Internet checksum)
 
-EPB = 6
 LINKTYPE_ETHERNET, LINKTYPE_RAW = 1, 101
 
 
@@ -41,27 +40,7 @@ def rewrite(frame, linktype, old, new):
 
 def main():
     src, dst, old, new = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    data = open(src, "rb").read()
-    out, off, linktypes = bytearray(), 0, []
-    while off < len(data):
-        btype, blen = struct.unpack_from("<II", data, off)
-        block = data[off:off + blen]
-        if btype == 0x0A0D0D0A and block[8:12] != b"\x4d\x3c\x2b\x1a":
-            sys.exit("only little-endian pcapng is supported")
-        if btype == 1:  # Interface Description Block
-            linktypes.append(struct.unpack_from("<H", block, 8)[0])
-        if btype == EPB:
-            iface, _, _, caplen, origlen = struct.unpack_from("<IIIII", block, 8)
-            frame = block[28:28 + caplen]
-            if caplen == origlen:
-                frame = rewrite(frame, linktypes[iface], old, new)
-            pad = (4 - len(frame) % 4) % 4
-            opts = block[28 + caplen + ((4 - caplen % 4) % 4):blen - 4]
-            body = block[8:20] + struct.pack("<II", len(frame), origlen) + frame + b"\0" * pad + opts
-            block = struct.pack("<II", EPB, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
-        out += block
-        off += blen
-    open(dst, "wb").write(out)
+    rewrite_packets(src, dst, lambda frame, linktype: [rewrite(frame, linktype, old, new)])
 
 
 if __name__ == "__main__":

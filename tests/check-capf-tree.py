@@ -42,13 +42,35 @@ def parse_tree(text):
     return counts
 
 
-def values(build, field):
-    table = {}
-    for line in tshark(build, '-G', 'values').split('\n'):
+def values(build, *fields):
+    """{field: {value: name}} of the value strings of these fields (one tshark
+    -G values, whose million lines or more grep sifts)."""
+    tables = {field: {} for field in fields}
+    wanted = '|'.join(re.escape(field) for field in fields)
+    dump = subprocess.Popen([TSHARK, '-B', build, '-G', 'values'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = subprocess.run(['grep', '-E', f'^V\t({wanted})\t'], stdin=dump.stdout, capture_output=True,
+                           text=True).stdout
+    dump.stdout.close()
+    if dump.wait() != 0:
+        sys.exit(f'FAIL: tshark -G values: exit {dump.returncode}\n{dump.stderr.read().decode()}')
+    for line in lines.split('\n'):
         parts = line.split('\t')
-        if len(parts) == 4 and parts[0] == 'V' and parts[1] == field:
-            table[parts[2]] = parts[3]
-    return table
+        if len(parts) == 4:
+            tables[parts[1]][parts[2]] = parts[3]
+    return tables
+
+
+def check_capture_module():
+    """scripts/check-capture, as a module (its io,phs frame counting)."""
+    import importlib.machinery
+    import importlib.util
+    sys.dont_write_bytecode = True
+    loader = importlib.machinery.SourceFileLoader('check_capture',
+                                                  os.path.join(os.path.dirname(HERE), 'scripts', 'check-capture'))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
 
 
 def main():
@@ -58,10 +80,20 @@ def main():
     tree = parse_tree(tshark(build, '-r', capture, '-q', '-z', 'capf,tree'))
     want = collections.Counter()
 
-    names = values(build, 'capf.command')
-    reasons = values(build, 'capf.reason')
-    rows = tshark(build, '-r', capture, '-Y', 'capf', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|',
-                  '-e', 'capf.command', '-e', 'capf.reason')
+    tables = values(build, 'capf.command', 'capf.reason', 'capf.session.outcome')
+    names, reasons, outcomes = tables['capf.command'], tables['capf.reason'], tables['capf.session.outcome']
+    # The frames with each verdict are counted in the same run, one
+    # "-z io,phs,capf.expert.VERDICT" each (scripts/check-capture's counting:
+    # taps see every frame, whatever -Y shows).
+    phs = check_capture_module()
+    verdict_filters = [f'capf.expert.{verdict}' for verdict in VERDICTS]
+    out = tshark(build, '-r', capture, '-Y', 'capf', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|',
+                 '-e', 'capf.command', '-e', 'capf.reason', *phs.phs_args(verdict_filters))
+    rows, _, stats = out.partition('\n===')
+    try:
+        verdict_frames = phs.phs_counts(stats, verdict_filters)
+    except RuntimeError as e:
+        sys.exit(f'FAIL: {e}')
     for row in rows.split('\n'):
         if not row:
             continue
@@ -73,7 +105,6 @@ def main():
             want[('Reasons', reasons.get(r, f'Unknown reason {r}'))] += 1
             want[(None, 'Reasons')] += 1
 
-    outcomes = values(build, 'capf.session.outcome')
     last = {}
     rows = tshark(build, '-r', capture, '-2', '-Y', 'capf.session.outcome', '-T', 'fields', '-E', 'occurrence=l',
                   '-e', 'tcp.stream', '-e', 'capf.session.outcome', '-e', 'capf.session.failure')
@@ -90,8 +121,7 @@ def main():
             want[('failed', failure)] += 1
 
     for verdict in VERDICTS:
-        frames = tshark(build, '-r', capture, '-Y', f'capf.expert.{verdict}', '-T', 'fields', '-e', 'frame.number')
-        n = len([f for f in frames.split('\n') if f])
+        n = verdict_frames[f'capf.expert.{verdict}']
         if n:
             want[('Verdicts', verdict)] += n
             want[(None, 'Verdicts')] += n

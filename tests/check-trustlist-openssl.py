@@ -232,8 +232,13 @@ def check_file(path, label, workdir):
 
 # This check must not depend on the plugin it checks: with the plugin installed, its
 # ITL dissector would claim the TFTP files (TFTP then no longer exports them) and
-# its post-dissector would add fields.  Disable its protocols when tshark has them:
-# Wireshark 4.0 ignores an unknown --disable-protocol, 4.4 and later refuse to run.
+# its post-dissector would add fields.  Disable its protocols when tshark has them.
+# (tshark runs as is: as root it loads no personal plugin, so only an installed copy
+# can be there.)
+DISABLE_BOTH = ['--disable-protocol', 'itl', '--disable-protocol', 'capf']
+_disable = []       # the --disable-protocol arguments, once known
+
+
 def _plugin_protocols():
     result = subprocess.run(['tshark', '-G', 'protocols'], capture_output=True, text=True)
     names = {line.split('\t')[2] for line in result.stdout.splitlines() if line.count('\t') >= 2}
@@ -244,7 +249,16 @@ def _plugin_protocols():
     return args
 
 
-WITHOUT_PLUGIN = _plugin_protocols()
+def tshark_without_plugin(capture, args):
+    """tshark -n -r CAPTURE with the plugin's protocols disabled, then ARGS.  First
+    with both disabled: Wireshark 4.0 ignores an unknown --disable-protocol; 4.4 and
+    later refuse to run, and then tshark -G protocols tells which it has."""
+    if not _disable:
+        result = subprocess.run(['tshark', '-n', '-r', capture] + DISABLE_BOTH + args, capture_output=True)
+        _disable.append(DISABLE_BOTH if result.returncode == 0 else _plugin_protocols())
+        if result.returncode == 0 or _disable[0] == DISABLE_BOTH:
+            return result
+    return subprocess.run(['tshark', '-n', '-r', capture] + _disable[0] + args, capture_output=True)
 
 
 def export_objects(capture, directory):
@@ -253,21 +267,21 @@ def export_objects(capture, directory):
     capture still shows what arrived)."""
     # TFTP files are rebuilt from their DATA blocks below, not exported with
     # --export-objects tftp: Wireshark 4.6.9's tshark aborts after that export
-    # ("free(): invalid size"), with or without this plugin.
-    result = subprocess.run(['tshark', '-n', '-r', capture] + WITHOUT_PLUGIN +
-                            ['--export-objects', 'http,' + directory, '-q'],
-                            capture_output=True)
+    # ("free(): invalid size"), with or without this plugin.  One run exports the
+    # HTTP objects (a tap: it sees every frame, whatever -Y shows) and lists the
+    # TFTP packets.
+    result = tshark_without_plugin(capture, ['--export-objects', 'http,' + directory,
+                                             '-o', 'tftp.defragment:FALSE',
+                                             '-Y', 'tftp', '-T', 'fields',
+                                             '-E', 'occurrence=a', '-E', 'aggregator=,',
+                                             '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'tftp.opcode',
+                                             '-e', 'tftp.source_file', '-e', 'tftp.block',
+                                             '-e', 'tftp.option.name', '-e', 'tftp.option.value',
+                                             '-e', 'data.data'])
     if result.returncode != 0:
         sys.stderr.write(result.stderr.decode())
         raise SystemExit(2)
 
-    result = subprocess.run(['tshark', '-n', '-r', capture] + WITHOUT_PLUGIN + ['-o', 'tftp.defragment:FALSE',
-                             '-Y', 'tftp', '-T', 'fields',
-                             '-E', 'occurrence=a', '-E', 'aggregator=,',
-                             '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'tftp.opcode',
-                             '-e', 'tftp.source_file', '-e', 'tftp.block',
-                             '-e', 'tftp.option.name', '-e', 'tftp.option.value',
-                             '-e', 'data.data'], capture_output=True)
     transfers = {}                      # client port -> [file name, block size, {block: bytes}]
     for line in result.stdout.decode().splitlines():
         source, destination, opcode, name, block, options, values, payload = \

@@ -140,4 +140,14 @@ def main():
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    # one staging folder for the tshark runs (scripts/tshark-build copies the plugin there once)
+    import shutil
+    import tempfile
+    stage = None
+    if not os.environ.get('CAPF_TSHARK_STAGE'):
+        stage = os.environ['CAPF_TSHARK_STAGE'] = tempfile.mkdtemp(prefix='capf-tshark.')
+    try:
+        sys.exit(main())
+    finally:
+        if stage:
+            shutil.rmtree(stage, ignore_errors=True)

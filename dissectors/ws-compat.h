@@ -55,15 +55,24 @@ typedef gboolean wsc_bool;
     dissector_try_string_new((table), (string), (tvb), (pinfo), (tree), (add_proto_name), (data))
 #endif
 
-/* 4.4: stats_tree_register() returns the tree's configuration, and its menu
- * group is set with stats_tree_set_group(); 4.0 has
- * stats_tree_register_with_group() for that (removed in 4.4). */
+/* A stats tree in the GUI's Statistics menu: Qt's main window adds only the
+ * trees registered as a plugin's (stats_tree_cfg.plugin, set by
+ * stats_tree_register_plugin()) whose group is one of its menu groups; the
+ * built-in trees have menu entries of their own.  4.4: the register call
+ * returns the tree's configuration and stats_tree_set_group() sets the group;
+ * 4.0's stats_tree_register_plugin() returns nothing, so the group is set on
+ * the configuration found by its abbreviation (stats_tree_priv.h). */
 #if WSC_AT_LEAST(4, 4)
 #define WSC_STATS_TREE_REGISTER(tap, abbr, name, flags, packet, init, cleanup, group) \
-    stats_tree_set_group(stats_tree_register((tap), (abbr), (name), (flags), (packet), (init), (cleanup)), (group))
+    stats_tree_set_group(stats_tree_register_plugin((tap), (abbr), (name), (flags), (packet), (init), (cleanup)), \
+                         (group))
 #else
+#include <epan/stats_tree_priv.h>
 #define WSC_STATS_TREE_REGISTER(tap, abbr, name, flags, packet, init, cleanup, group) \
-    stats_tree_register_with_group((tap), (abbr), (name), (flags), (packet), (init), (cleanup), (group))
+    do { \
+        stats_tree_register_plugin((tap), (abbr), (name), (flags), (packet), (init), (cleanup)); \
+        stats_tree_get_cfg_by_abbr(abbr)->stat_group = (group); \
+    } while (0)
 #endif
 
 /* 4.4 split the Telephony menu into groups of its own. */

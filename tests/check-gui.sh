@@ -5,7 +5,7 @@
 # as artefacts (the main window with the CAPF frames, the report).
 #   tests/check-gui.sh [-B BUILD_DIR] [-o ARTEFACT_DIR] [CAPTURE]
 # (defaults: build, BUILD_DIR/gui-artefacts, test-captures/capf-fleet.pcapng)
-# Needs the Debian packages wireshark-qt xvfb xauth xdotool imagemagick
+# Needs the Debian packages wireshark (the Qt GUI) xvfb xauth xdotool imagemagick
 # (scripts/install-deps --gui).  As root, Wireshark ignores
 # WIRESHARK_PLUGIN_DIR, so the plugin and the capture are copied to a private
 # folder and Wireshark runs as 'nobody' (as scripts/tshark-build does).

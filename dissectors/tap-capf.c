@@ -85,9 +85,18 @@ typedef struct {
     char *key;
     char *outcome;
     char *serial;
+    char *first_verdict;        /* the connection's first verdict, NULL */
     guint32 first_frame;
     guint32 last_frame;
 } capf_stream_t;
+
+/* The last file of a kind a phone (client address) received: its trust list
+ * (ITL/CTL) or its signed configuration (SEP<MAC>.cnf.xml.sgn), as
+ * "<name> (<signer>, <signature status>)". */
+typedef struct {
+    guint32 frame;
+    char *text;
+} capf_file_seen_t;
 
 /* A row: the connections of one device, or of one client address when the
  * phone never named itself (refused, TLS failure). */
@@ -98,13 +107,24 @@ typedef struct {
     const capf_stream_t *last;  /* the connection with the latest event */
     const char *serial;         /* of the latest connection that had one */
     guint32 serial_frame;
+    const char *first_verdict;  /* of the earliest connection that had one */
+    guint32 verdict_frame;
     guint32 first_frame;
     guint32 last_frame;
 } capf_phone_row_t;
 
 typedef struct {
     GHashTable *streams;        /* stream index -> capf_stream_t */
+    GHashTable *trust_lists;    /* client address text -> capf_file_seen_t */
+    GHashTable *configs;        /* client address text -> capf_file_seen_t */
+    /* The report listens to two taps, "capf" with this structure as its
+     * data and "itl" with &itl_key (a listener is known by its data); each
+     * listener's finish routine drops one reference. */
+    char itl_key;
+    guint refs;
 } capf_phones_t;
+
+#define CAPF_PHONES_OF_ITL_KEY(p) ((capf_phones_t *)(void *)((char *)(p) - offsetof(capf_phones_t, itl_key)))
 
 static void
 capf_stream_free(gpointer p)
@@ -118,7 +138,17 @@ capf_stream_free(gpointer p)
     g_free(s->key);
     g_free(s->outcome);
     g_free(s->serial);
+    g_free(s->first_verdict);
     g_free(s);
+}
+
+static void
+capf_file_seen_free(gpointer p)
+{
+    capf_file_seen_t *f = (capf_file_seen_t *)p;
+
+    g_free(f->text);
+    g_free(f);
 }
 
 static void
@@ -133,7 +163,63 @@ capf_set(char **field, const char *value)
 static void
 capf_phones_reset(void *p)
 {
-    g_hash_table_remove_all(((capf_phones_t *)p)->streams);
+    capf_phones_t *tap = (capf_phones_t *)p;
+
+    g_hash_table_remove_all(tap->streams);
+    g_hash_table_remove_all(tap->trust_lists);
+    g_hash_table_remove_all(tap->configs);
+}
+
+/* "CN=a;OU=b" or "CN=a,OU=b" -> "CN=a": a signer as the report shows it
+ * (g_free the result). */
+static char *
+capf_common_name(const char *dn)
+{
+    if (!dn || !*dn)
+        return g_strdup("no signer");
+    if (strncmp(dn, "CN=", 3) != 0)
+        return g_strdup(dn);
+    return g_strndup(dn, strcspn(dn, ";,"));
+}
+
+/* The "itl" tap: a trust list or a signed file, received by the frame's
+ * destination (TFTP DATA and HTTP responses go to the phone). */
+static tap_packet_status
+capf_phones_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                       tap_flags_t flags _U_)
+{
+    capf_phones_t *tap = CAPF_PHONES_OF_ITL_KEY(p);
+    const itl_tap_info_t *ti = (const itl_tap_info_t *)data;
+    const cisco_tlv_file_t *f = ti->file;
+    const char *name = ti->name ? ti->name : (f->filename ? f->filename : "?");
+    GHashTable *table;
+    capf_file_seen_t *seen;
+    char *addr;
+
+    if (!f->signed_file)
+        table = tap->trust_lists;
+    else if (g_str_has_suffix(name, ".cnf.xml.sgn"))
+        table = tap->configs;
+    else
+        return TAP_PACKET_DONT_REDRAW;
+    addr = address_to_str(NULL, &pinfo->dst);
+    seen = (capf_file_seen_t *)g_hash_table_lookup(table, addr);
+    if (seen && seen->frame > pinfo->num) {
+        wmem_free(NULL, addr);
+        return TAP_PACKET_DONT_REDRAW;
+    }
+    if (!seen) {
+        seen = g_new0(capf_file_seen_t, 1);
+        g_hash_table_insert(table, g_strdup(addr), seen);
+    }
+    wmem_free(NULL, addr);
+    seen->frame = pinfo->num;
+    g_free(seen->text);
+    char *signer = capf_common_name(f->signer_name);
+    seen->text = g_strdup_printf("%s (%s, %s)", name, signer,
+                                 val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+    g_free(signer);
+    return TAP_PACKET_REDRAW;
 }
 
 static tap_packet_status
@@ -156,6 +242,8 @@ capf_phones_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     capf_set(&s->operation, ti->operation);
     capf_set(&s->key, ti->key);
     capf_set(&s->serial, ti->serial);
+    if (!s->first_verdict && ti->n_verdicts)
+        s->first_verdict = g_strdup(ti->verdicts[0]);
     g_free(s->outcome);
     s->outcome = ti->failure && strcmp(ti->outcome, "failed") == 0 ?
                  g_strdup_printf("failed: %s", ti->failure) : g_strdup(ti->outcome);
@@ -249,6 +337,10 @@ capf_phones_draw(void *p)
             row->serial = s->serial;
             row->serial_frame = s->last_frame;
         }
+        if (s->first_verdict && (!row->first_verdict || s->first_frame < row->verdict_frame)) {
+            row->first_verdict = s->first_verdict;
+            row->verdict_frame = s->first_frame;
+        }
     }
     g_ptr_array_sort(sorted, capf_row_cmp);
     for (i = 0; i < sorted->len; i++) {
@@ -269,7 +361,8 @@ capf_phones_draw(void *p)
     printf("\n\n");
 
     static const char *const head[] = { "Device", "Sessions", "Last operation", "Outcome", "Auth type", "Key",
-                                        "Serial", "First frame", "Last frame" };
+                                        "Serial", "First frame", "Last frame", "First verdict", "Trust list",
+                                        "Configuration" };
     for (i = 0; i < G_N_ELEMENTS(head); i++)
         g_ptr_array_add(cells, g_strdup(head[i]));
     for (i = 0; i < sorted->len; i++) {
@@ -285,6 +378,13 @@ capf_phones_draw(void *p)
         g_ptr_array_add(cells, g_strdup(dash(row->serial)));
         g_ptr_array_add(cells, g_strdup_printf("%u", row->first_frame));
         g_ptr_array_add(cells, g_strdup_printf("%u", row->last_frame));
+        g_ptr_array_add(cells, g_strdup(dash(row->first_verdict)));
+        char *addr = address_to_str(NULL, &row->last->client);
+        const capf_file_seen_t *list = (const capf_file_seen_t *)g_hash_table_lookup(tap->trust_lists, addr);
+        const capf_file_seen_t *config = (const capf_file_seen_t *)g_hash_table_lookup(tap->configs, addr);
+        wmem_free(NULL, addr);
+        g_ptr_array_add(cells, g_strdup(list ? list->text : "-"));
+        g_ptr_array_add(cells, g_strdup(config ? config->text : "-"));
     }
     capf_print_table(cells, G_N_ELEMENTS(head));
 
@@ -315,13 +415,27 @@ capf_phones_draw(void *p)
 }
 
 static void
+capf_phones_unref(capf_phones_t *tap)
+{
+    if (--tap->refs)
+        return;
+    g_hash_table_destroy(tap->streams);
+    g_hash_table_destroy(tap->trust_lists);
+    g_hash_table_destroy(tap->configs);
+    g_free(tap);
+}
+
+/* called when the listener is removed, at the end of the run */
+static void
 capf_phones_finish(void *p)
 {
-    capf_phones_t *tap = (capf_phones_t *)p;
+    capf_phones_unref((capf_phones_t *)p);
+}
 
-    /* called by remove_tap_listener(), at the end of the run */
-    g_hash_table_destroy(tap->streams);
-    g_free(tap);
+static void
+capf_phones_itl_finish(void *p)
+{
+    capf_phones_unref(CAPF_PHONES_OF_ITL_KEY(p));
 }
 
 static wsc_tap_init_ret
@@ -330,10 +444,23 @@ capf_phones_init(const char *opt_arg, void *userdata _U_)
     capf_phones_t *tap = g_new0(capf_phones_t, 1);
 
     tap->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, capf_stream_free);
+    tap->trust_lists = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, capf_file_seen_free);
+    tap->configs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, capf_file_seen_free);
+    tap->refs = 1;
     if (!cisco_tap_listen("capf", "capf,phones", opt_arg, tap, capf_phones_reset, capf_phones_packet,
                           capf_phones_draw, capf_phones_finish)) {
-        g_hash_table_destroy(tap->streams);
-        g_free(tap);
+        /* a failed registration calls no finish routine */
+        capf_phones_unref(tap);
+        WSC_TAP_INIT_FAILED();
+    }
+    /* the files each phone received, whatever the report's filter */
+    tap->refs++;
+    GString *error = register_tap_listener("itl", &tap->itl_key, NULL, TL_REQUIRES_NOTHING, NULL,
+                                           capf_phones_itl_packet, NULL, capf_phones_itl_finish);
+    if (error) {
+        tap->refs--;     /* the "capf" listener keeps its reference */
+        fprintf(stderr, "tshark: couldn't register capf,phones on the itl tap: %s\n", error->str);
+        g_string_free(error, TRUE);
         WSC_TAP_INIT_FAILED();
     }
     WSC_TAP_INIT_OK();

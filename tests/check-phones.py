@@ -7,12 +7,14 @@ Runs scripts/tshark-build -B BUILD_DIR -r CAPTURE -q -z capf,phones (or reads
 the table from FILE), parses the table and compares it with TRUTH, a TSV
 written by the capture's generator (tests/generators/gen-fleet-capture.py):
 
-    device  sessions  last_operation  outcome  auth  key  serial
-    client:<address>  sessions  -  outcome  -  -  -
+    device  sessions  last_operation  outcome  auth  key  serial [first_verdict trust_list configuration]
+    client:<address>  sessions  -  outcome  -  -  - [-  -  -]
 
 Compared: for each device its sessions, last operation, outcome, auth type,
 key and serial; for each client address without a device name its sessions
-and last outcome.  The set of devices (and of client addresses) must be the
+and last outcome.  A truth may add any of the columns first_verdict, trust_list and
+configuration (written by hand from a capture's scenario); they are then
+compared too.  The set of devices (and of client addresses) must be the
 truth's, no more and no fewer.  First and last frame must be numbers with
 1 <= first <= last <= the capture's frame count.  Device rows must be sorted
 by name, client rows by address.  Exit 0 when all agree, 1 with a diff
@@ -22,7 +24,7 @@ Table format (the tap's):
 
     ====...
     CAPF phones ...
-    Device  Sessions  Last operation  Outcome  Auth type  Key  Serial  First frame  Last frame
+    Device  Sessions  Last operation  Outcome  Auth type  Key  Serial  First frame  Last frame  First verdict  Trust list  Configuration
     ------...
     <rows: columns separated by two or more spaces, '-' when empty>
 
@@ -45,10 +47,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEVICE_COLUMNS = ['Device', 'Sessions', 'Last operation', 'Outcome', 'Auth type', 'Key', 'Serial',
-                  'First frame', 'Last frame']
+                  'First frame', 'Last frame', 'First verdict', 'Trust list', 'Configuration']
 CLIENT_COLUMNS = ['Client', 'Sessions', 'Last outcome', 'First frame', 'Last frame']
 CLIENT_TITLE = 'Sessions without a device name, by client address:'
 TRUTH_COLUMNS = ['device', 'sessions', 'last_operation', 'outcome', 'auth', 'key', 'serial']
+# optional truth columns and the table columns they are compared with
+OPTIONAL_COLUMNS = {'first_verdict': 'First verdict', 'trust_list': 'Trust list', 'configuration': 'Configuration'}
 SEPARATOR = re.compile(r' {2,}')
 
 
@@ -112,21 +116,24 @@ def parse_section(lines, position, columns, what):
 
 
 def parse_truth(path):
+    """(devices, clients, the optional columns the truth has)."""
     lines = Path(path).read_text().splitlines()
-    if not lines or lines[0].split('\t') != TRUTH_COLUMNS:
-        raise TableError(f'{path}: header is not {TRUTH_COLUMNS}')
+    header = lines[0].split('\t') if lines else []
+    extra = header[len(TRUTH_COLUMNS):]
+    if header[:len(TRUTH_COLUMNS)] != TRUTH_COLUMNS or any(c not in OPTIONAL_COLUMNS for c in extra):
+        raise TableError(f'{path}: header is not {TRUTH_COLUMNS} followed by any of {list(OPTIONAL_COLUMNS)}')
     devices, clients = {}, {}
     for number, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
         values = line.split('\t')
-        if len(values) != len(TRUTH_COLUMNS):
-            raise TableError(f'{path}:{number}: {len(values)} columns instead of {len(TRUTH_COLUMNS)}')
+        if len(values) != len(header):
+            raise TableError(f'{path}:{number}: {len(values)} columns instead of {len(header)}')
         if values[0].startswith('client:'):
             clients[values[0][len('client:'):]] = (values[1], values[3])
         else:
             devices[values[0]] = tuple(values[1:])
-    return devices, clients
+    return devices, clients, extra
 
 
 def frame_count(capture):
@@ -154,7 +161,7 @@ def address_key(text):
         return (1, text)
 
 
-def compare(devices, clients, truth_devices, truth_clients, frames):
+def compare(devices, clients, truth_devices, truth_clients, frames, optional=()):
     """Problems (list of str) and a diff of the compared columns."""
     problems = []
 
@@ -173,7 +180,7 @@ def compare(devices, clients, truth_devices, truth_clients, frames):
         if name in seen:
             problems.append(f'device {name} has more than one row')
         seen[name] = (row['Sessions'], row['Last operation'], row['Outcome'], row['Auth type'], row['Key'],
-                      row['Serial'])
+                      row['Serial'], *(row[OPTIONAL_COLUMNS[c]] for c in optional))
         problems += frame_problems(name, row)
     names = [row['Device'] for row in devices]
     if names != sorted(names):
@@ -204,9 +211,10 @@ def compare(devices, clients, truth_devices, truth_clients, frames):
         problems.append(f'client address(es) in the table but not in the truth: {", ".join(extra)}')
 
     def lines(device_rows, client_rows):
-        out = ['\t'.join(TRUTH_COLUMNS)]
+        out = ['\t'.join(TRUTH_COLUMNS + list(optional))]
         out += ['\t'.join((name, *device_rows[name])) for name in sorted(device_rows)]
-        out += ['\t'.join((f'client:{a}', client_rows[a][0], '-', client_rows[a][1], '-', '-', '-'))
+        out += ['\t'.join((f'client:{a}', client_rows[a][0], '-', client_rows[a][1], '-', '-', '-',
+                           *('-' for _ in optional)))
                 for a in sorted(client_rows, key=address_key)]
         return out
     diff = list(difflib.unified_diff(lines(truth_devices, truth_clients), lines(seen, seen_clients),
@@ -227,7 +235,7 @@ def main():
     parser.add_argument('truth', type=Path, metavar='TRUTH')
     arguments = parser.parse_args()
     try:
-        truth_devices, truth_clients = parse_truth(arguments.truth)
+        truth_devices, truth_clients, extra = parse_truth(arguments.truth)
         frames = frame_count(arguments.capture)
         text = arguments.table.read_text() if arguments.table else run_tap(arguments.build, arguments.capture)
     except (OSError, TableError) as error:
@@ -238,7 +246,7 @@ def main():
     except TableError as error:
         print(f'FAIL: {arguments.capture.name}: cannot read the capf,phones table: {error}\n--- output was:\n{text}')
         return 1
-    problems, diff = compare(devices, clients, truth_devices, truth_clients, frames)
+    problems, diff = compare(devices, clients, truth_devices, truth_clients, frames, extra)
     if problems:
         for problem in problems:
             print(f'FAIL: {arguments.capture.name}: {problem}')

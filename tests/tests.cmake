@@ -61,12 +61,18 @@ foreach(capture ${CAPF_SHOW_CAPTURES})
   set_tests_properties(itl-show-tap:${stem} PROPERTIES LABELS captures)
 endforeach()
 
-# -z capf,phones on the 60-phone capture against what its generator did.
-add_test(NAME capf-phones:capf-fleet
-  COMMAND ${CMAKE_SOURCE_DIR}/tests/check-phones.py ${CMAKE_BINARY_DIR}
-          ${CMAKE_SOURCE_DIR}/test-captures/capf-fleet.pcapng
-          ${CMAKE_SOURCE_DIR}/test-captures/expected/capf-fleet.phones.truth)
-set_tests_properties(capf-phones:capf-fleet PROPERTIES LABELS captures)
+# -z capf,phones on the 60-phone capture against what its generator did, and
+# on other captures against a truth written from their scenario (with the
+# story's columns: first verdict, trust list, configuration).
+file(GLOB CAPF_PHONES_TRUTHS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/test-captures/expected/*.phones.truth)
+foreach(truth ${CAPF_PHONES_TRUTHS})
+  get_filename_component(name ${truth} NAME)
+  string(REGEX REPLACE "\\.phones\\.truth$" "" stem ${name})
+  add_test(NAME capf-phones:${stem}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-phones.py ${CMAKE_BINARY_DIR}
+            ${CMAKE_SOURCE_DIR}/test-captures/${stem}.pcapng ${truth})
+  set_tests_properties(capf-phones:${stem} PROPERTIES LABELS captures)
+endforeach()
 
 # -z capf,tree against the same captures read field by field.
 foreach(stem capf-fleet 3p-capfd-multi-session capf-syn-dropped capf-refused capf-trust-alert

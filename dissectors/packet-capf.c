@@ -807,7 +807,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         expert_add_info(pinfo, id_item, &ei_capf_session_id_changed);
     if (pi->unmatched_response)
         expert_add_info(pinfo, cmd_item, &ei_capf_unmatched_response);
-    capf_show_verdicts(pinfo, ti, pi->verdicts);
+    capf_show_verdicts(tvb, pinfo, capf_tree, pi->verdicts);
     if (pi->response_frame) {
         proto_item *gi = proto_tree_add_uint(capf_tree, hf_capf_response_in, tvb, 0, 0, pi->response_frame);
         proto_item_set_generated(gi);
@@ -827,6 +827,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         const char *detail = capf_info_detail((guint8)cmd, &msg, pinfo->pool);
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "%s%s", name, detail);
         proto_item_append_text(ti, ", %s%s", name, detail);
+        capf_verdicts_col(pinfo, pi->verdicts);
     }
     capf_queue_tap(pinfo, cc, session, (gint)cmd, msg.reason, pi->verdicts, pi->settled, FALSE);
     return tvb_captured_length(tvb);

@@ -708,7 +708,7 @@ capf_verdicts_register(expert_module_t *expert_capf, module_t *capf_module)
         { &hf_capf_verdict_frame,
           { "Related frame", "capf.verdict.frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
             "A frame the verdict above is about: the request left unanswered, the close that ended the wait, "
-            "the first SYN, the AUTH_RESPONSE, the trust list", HFILL } },
+            "the first SYN, the AUTH_RESPONSE, the KEY_GENERATE_REQUEST, the trust list", HFILL } },
         { &hf_capf_verdict_server_cert_sha1,
           { "CAPF server certificate SHA-1", "capf.verdict.server_cert_sha1", FT_BYTES, BASE_NONE, NULL, 0x0,
             "SHA-1 of the certificate the CAPF server presented (compare itl.record.cert_sha1)", HFILL } },

@@ -29,6 +29,7 @@
 #include "ws-compat.h"
 #include "capf-int.h"
 #include "cisco-crypto.h"
+#include "cisco-dissect.h"
 #include "cisco-trust.h"
 
 static expert_field ei_capf_deadline = EI_INIT;
@@ -70,10 +71,6 @@ static int hf_capf_verdict_trust_list = -1;
 static int hf_capf_verdict_trust_list_capf = -1;
 static gint ett_capf_verdict = -1;
 
-/* Names from the wire (a device name, a trust list's file name) in an expert
- * text or a label are cut to this many bytes, so that the label stays under
- * Wireshark's limit (ITEM_LABEL_LENGTH, 240 bytes) whatever they are. */
-#define CAPF_NAME_MAX   48
 
 static guint capf_stall_seconds = 1;
 static guint capf_late_seconds = 10;
@@ -122,20 +119,6 @@ capf_verdict_kind(const expert_field *ei)
     return NULL;
 }
 
-/* s cut to CAPF_NAME_MAX bytes (at a UTF-8 character boundary) with an
- * ellipsis, or s itself when it is short enough. */
-static const char *
-capf_clamp(wmem_allocator_t *scope, const char *s)
-{
-    gsize len = strlen(s), cut = CAPF_NAME_MAX - 3;
-
-    if (len <= CAPF_NAME_MAX)
-        return s;
-    while (cut > 0 && ((guint8)s[cut] & 0xc0) == 0x80)
-        cut--;
-    return wmem_strdup_printf(scope, "%.*s\xe2\x80\xa6", (int)cut, s);
-}
-
 capf_verdict_t *
 capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...)
 {
@@ -161,7 +144,7 @@ capf_verdict_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
     if (!value)
         return;
     gi = proto_tree_add_string_format_value(tree, hf, tvb, 0, 0, value, "%s",
-                                            strlen(value) > 160 ? capf_clamp(pinfo->pool, value) : value);
+                                            cisco_clamp(pinfo->pool, value, 160));
     proto_item_set_generated(gi);
 }
 
@@ -225,8 +208,8 @@ void
 capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_cmd, const capf_msg_t *msg,
                   capf_pdu_info_t *pi)
 {
-    const char *device = cc->session.device_name ? capf_clamp(wmem_file_scope(), cc->session.device_name)
-                                                  : "the phone";
+    const char *device = cc->session.device_name
+                         ? cisco_clamp(wmem_file_scope(), cc->session.device_name, CISCO_NAME_MAX) : "the phone";
     capf_verdict_t *v;
 
     if (pi->request_frame && cmd != CAPF_REQUEST_IN_PROGRESS && capf_late_seconds) {
@@ -349,7 +332,7 @@ capf_check_server_certificate(packet_info *pinfo, const guint8 *der, guint len, 
     cisco_sha1(der, len, sha1);
     v = capf_add_verdict(out, &ei_capf_cert_mismatch,
                          "The CAPF server certificate is not the CAPF record of %s (frame %u)",
-                         capf_clamp(pinfo->pool, list->name), list->frame);
+                         cisco_clamp(pinfo->pool, list->name, CISCO_NAME_MAX), list->frame);
     v->detail = "Unless TVS vouches for it, the phone will not trust the CAPF server";
     v->check = "That the ITL's CAPF record is the CAPF server's current certificate, or that TVS knows it";
     v->frames[0] = list->frame;

@@ -122,21 +122,6 @@ static const struct {
     { &ei_itl_too_deep,             "containers nested too deep" },
 };
 
-/* A file name from the wire in an expert text: cut to 48 bytes (at a UTF-8
- * character boundary) with an ellipsis, so that the label stays under
- * Wireshark's limit (ITEM_LABEL_LENGTH, 240 bytes). */
-static const char *
-itl_clamp(wmem_allocator_t *scope, const char *s)
-{
-    gsize cut = 45;
-
-    if (strlen(s) <= 48)
-        return s;
-    while (cut > 0 && ((guint8)s[cut] & 0xc0) == 0x80)
-        cut--;
-    return wmem_strdup_printf(scope, "%.*s\xe2\x80\xa6", (int)cut, s);
-}
-
 /* Notes an expert of this frame for the Info column (a bit per name). */
 static void
 itl_note_expert(guint *shown, const expert_field *ei)
@@ -656,7 +641,8 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         itl_note_expert(&shown, &ei_itl_no_capf);
     }
 
-    proto_item_append_text(ti, ": %s, %u records, signature %s", name ? name : "trust list",
+    proto_item_append_text(ti, ": %s, %u records, signature %s",
+                           name ? cisco_clamp(pinfo->pool, name, CISCO_NAME_MAX) : "trust list",
                            n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
     col_add_fstr(pinfo->cinfo, COL_INFO, "%s: %u records, signature %s", name ? name : "trust list",
                  n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
@@ -781,10 +767,10 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     /* the handle has no protocol: the expert info says whose it is */
     pinfo->current_proto = "ITL";
     ti = proto_tree_add_item(tree, proto_itl, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ": %s, transfer incomplete", t->name);
+    proto_item_append_text(ti, ": %s, transfer incomplete", cisco_clamp(pinfo->pool, t->name, CISCO_NAME_MAX));
     expert_add_info_format(pinfo, ti, &ei_itl_truncated,
                            "TFTP transfer of %s stopped after block %u: the phone did not get the whole trust list",
-                           itl_clamp(pinfo->pool, t->name), t->last_block);
+                           cisco_clamp(pinfo->pool, t->name, CISCO_NAME_MAX), t->last_block);
     col_append_fstr(pinfo->cinfo, COL_INFO, " [%s transfer incomplete]", t->name);
     return 0;
 }

@@ -109,10 +109,19 @@ typedef struct {
     gint outcome;               /* CAPF_OUTCOME_* */
 } capf_session_t;
 
-/* A troubleshooting verdict: expert and its message. */
+/* A troubleshooting verdict: its expert, the expert's text (a short
+ * summary, well under Wireshark's label limit) and the details shown as
+ * sub-items of the expert (capf.verdict.*; NULL / 0 when there are none).
+ * What the phone shows (capf.verdict.symptom) comes from the expert. */
 typedef struct capf_verdict {
     expert_field *ei;
     const char *text;
+    const char *detail;             /* capf.verdict.detail */
+    const char *check;              /* capf.verdict.check: what to check */
+    guint32 frames[2];              /* capf.verdict.frame: related frames */
+    const guint8 *server_cert_sha1; /* capf.verdict.server_cert_sha1, 20 bytes */
+    const char *trust_list;         /* capf.verdict.trust_list: its file name */
+    const char *trust_list_capf;    /* capf.verdict.trust_list_capf */
     struct capf_verdict *next;
 } capf_verdict_t;
 
@@ -228,8 +237,14 @@ void capf_track(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, capf_pdu_info_t
 gint capf_settled_outcome(const capf_conv_t *cc, gint before);
 
 /*** capf-verdicts.c: troubleshooting verdicts ***/
-void capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-void capf_show_verdicts(packet_info *pinfo, proto_item *ti, const capf_verdict_t *v);
+/* Adds a verdict (file scope) to the end of *list and returns it, for the
+ * caller to fill in the details. */
+capf_verdict_t *capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Each verdict as an expert item of `tree` with its details beneath it. */
+void capf_show_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const capf_verdict_t *v);
+/* The verdicts' short names, appended to the Info column: " [CAPF timeout]",
+ * several joined with "; " (each name once). */
+void capf_verdicts_col(packet_info *pinfo, const capf_verdict_t *v);
 void capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_cmd, const capf_msg_t *msg,
                        capf_pdu_info_t *pi);
 const char *capf_verdict_name(const expert_field *ei);

@@ -29,6 +29,7 @@
 #include "ws-compat.h"
 #include "capf-int.h"
 #include "cisco-crypto.h"
+#include "cisco-dissect.h"
 #include "cisco-trust.h"
 
 static expert_field ei_capf_deadline = EI_INIT;
@@ -38,6 +39,38 @@ static expert_field ei_capf_auth_failed = EI_INIT;
 static expert_field ei_capf_unknown_device = EI_INIT;
 static expert_field ei_capf_key_generation_failed = EI_INIT;
 static expert_field ei_capf_no_operation = EI_INIT;
+
+/* The verdicts, one per expert: its name in -z capf,tree, the short name the
+ * Info column of its frame shows, and what the phone shows
+ * (capf.verdict.symptom; NULL where no source or test says).  The phone
+ * messages are those of doc/protocol.md section 2. */
+typedef struct {
+    expert_field *ei;
+    const char *name;
+    const char *info;
+    const char *symptom;
+} capf_verdict_kind_t;
+
+static const capf_verdict_kind_t capf_verdict_kinds[] = {
+    { &ei_capf_deadline,                "deadline",              "CAPF timeout",                "LSC: Failed" },
+    { &ei_capf_cert_mismatch,           "cert_mismatch",         "CAPF certificate not in ITL", "LSC: Connection failed" },
+    { &ei_capf_connection_failed,       "connection_failed",     "CAPF connection failed",      "LSC: Connection failed" },
+    { &ei_capf_auth_failed,             "auth_failed",           "CAPF authentication failed",  "LSC: Failed" },
+    { &ei_capf_unknown_device,          "unknown_device",        "CAPF unknown device",         "LSC: Failed" },
+    { &ei_capf_key_generation_failed,   "key_generation_failed", "CAPF key generation failed",  "LSC: Failed" },
+    { &ei_capf_no_operation,            "no_operation",          "CAPF no operation pending",   NULL },
+};
+
+/* The details beneath a verdict's expert item */
+static int hf_capf_verdict_symptom = -1;
+static int hf_capf_verdict_detail = -1;
+static int hf_capf_verdict_check = -1;
+static int hf_capf_verdict_frame = -1;
+static int hf_capf_verdict_server_cert_sha1 = -1;
+static int hf_capf_verdict_trust_list = -1;
+static int hf_capf_verdict_trust_list_capf = -1;
+static gint ett_capf_verdict = -1;
+
 
 static guint capf_stall_seconds = 1;
 static guint capf_late_seconds = 10;
@@ -77,7 +110,16 @@ static const value_string capf_tls_alert_vals[] = {
     { 0, NULL }
 };
 
-void
+static const capf_verdict_kind_t *
+capf_verdict_kind(const expert_field *ei)
+{
+    for (guint i = 0; i < array_length(capf_verdict_kinds); i++)
+        if (capf_verdict_kinds[i].ei == ei)
+            return &capf_verdict_kinds[i];
+    return NULL;
+}
+
+capf_verdict_t *
 capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...)
 {
     capf_verdict_t *v = wmem_new0(wmem_file_scope(), capf_verdict_t);
@@ -90,13 +132,74 @@ capf_add_verdict(capf_verdict_t **list, expert_field *ei, const char *fmt, ...)
     while (*list)
         list = &(*list)->next;
     *list = v;
+    return v;
+}
+
+/* A string detail; its label shows a long value cut (the value stays whole). */
+static void
+capf_verdict_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *value)
+{
+    proto_item *gi;
+
+    if (!value)
+        return;
+    gi = proto_tree_add_string_format_value(tree, hf, tvb, 0, 0, value, "%s",
+                                            cisco_clamp(pinfo->pool, value, 160));
+    proto_item_set_generated(gi);
 }
 
 void
-capf_show_verdicts(packet_info *pinfo, proto_item *ti, const capf_verdict_t *v)
+capf_show_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const capf_verdict_t *v)
 {
-    for (; v; v = v->next)
-        expert_add_info_format(pinfo, ti, v->ei, "%s", v->text);
+    for (; v; v = v->next) {
+        const capf_verdict_kind_t *kind = capf_verdict_kind(v->ei);
+        proto_item *ti = proto_tree_add_expert_format(tree, pinfo, v->ei, tvb, 0, 0, "%s", v->text);
+        proto_tree *vt;
+
+        if (!tree)
+            continue;
+        vt = proto_item_add_subtree(ti, ett_capf_verdict);
+        capf_verdict_string(vt, hf_capf_verdict_symptom, tvb, pinfo, kind ? kind->symptom : NULL);
+        capf_verdict_string(vt, hf_capf_verdict_detail, tvb, pinfo, v->detail);
+        capf_verdict_string(vt, hf_capf_verdict_check, tvb, pinfo, v->check);
+        for (guint i = 0; i < array_length(v->frames); i++)
+            if (v->frames[i])
+                proto_item_set_generated(proto_tree_add_uint(vt, hf_capf_verdict_frame, tvb, 0, 0, v->frames[i]));
+        if (v->server_cert_sha1)
+            proto_item_set_generated(proto_tree_add_bytes_with_length(vt, hf_capf_verdict_server_cert_sha1, tvb, 0, 0,
+                                                                      v->server_cert_sha1, CISCO_SHA1_LEN));
+        capf_verdict_string(vt, hf_capf_verdict_trust_list, tvb, pinfo, v->trust_list);
+        capf_verdict_string(vt, hf_capf_verdict_trust_list_capf, tvb, pinfo, v->trust_list_capf);
+    }
+}
+
+void
+capf_verdicts_col(packet_info *pinfo, const capf_verdict_t *v)
+{
+    wmem_strbuf_t *sb;
+    const char *seen[array_length(capf_verdict_kinds)];
+    guint n = 0;
+
+    if (!v)
+        return;
+    sb = wmem_strbuf_new(pinfo->pool, " [");
+    for (; v; v = v->next) {
+        const capf_verdict_kind_t *kind = capf_verdict_kind(v->ei);
+        const char *name = kind ? kind->info : "CAPF verdict";
+        guint i;
+
+        for (i = 0; i < n && seen[i] != name; i++)
+            ;
+        if (i < n)
+            continue;
+        if (n < array_length(seen))
+            seen[n++] = name;
+        if (n > 1)
+            wmem_strbuf_append(sb, "; ");
+        wmem_strbuf_append(sb, name);
+    }
+    wmem_strbuf_append_c(sb, ']');
+    col_append_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(sb));
 }
 
 /* First pass: verdicts that one message tells (prev_cmd: the connection's
@@ -105,7 +208,9 @@ void
 capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_cmd, const capf_msg_t *msg,
                   capf_pdu_info_t *pi)
 {
-    const char *device = cc->session.device_name ? cc->session.device_name : "the phone";
+    const char *device = cc->session.device_name
+                         ? cisco_clamp(wmem_file_scope(), cc->session.device_name, CISCO_NAME_MAX) : "the phone";
+    capf_verdict_t *v;
 
     if (pi->request_frame && cmd != CAPF_REQUEST_IN_PROGRESS && capf_late_seconds) {
         nstime_t delta;
@@ -114,11 +219,13 @@ capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_c
         nstime_delta(&delta, &pinfo->abs_ts, &pi->request_time);
         secs = nstime_to_sec(&delta);
         /* a key the phone announced with REQUEST_IN_PROGRESS may take long */
-        if (secs > capf_late_seconds && !(cmd == CAPF_KEY_GENERATE_RESPONSE && cc->key_in_progress))
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "Answer %.1f s after the request in frame %u, later than %u s (preference "
-                             "capf.late_answer): the other side may already have given up",
-                             secs, pi->request_frame, capf_late_seconds);
+        if (secs > capf_late_seconds && !(cmd == CAPF_KEY_GENERATE_RESPONSE && cc->key_in_progress)) {
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
+                                 "Answer %.1f s after its request (frame %u), later than %u s",
+                                 secs, pi->request_frame, capf_late_seconds);
+            v->detail = "The other side may already have given up (threshold: preference capf.late_answer)";
+            v->frames[0] = pi->request_frame;
+        }
     }
 
     switch (cmd) {
@@ -126,38 +233,43 @@ capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_c
         cc->key_in_progress = TRUE;
         break;
     case CAPF_KEY_GENERATE_RESPONSE:
-        if (!msg->have_public_key)
-            capf_add_verdict(&pi->verdicts, &ei_capf_key_generation_failed,
-                             "%s could not generate the requested key (%s): CUCM reports "
-                             "\"Key Generation Failed\"", device, capf_reason_text(msg->reason));
+        if (!msg->have_public_key) {
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_key_generation_failed,
+                                 "%s could not generate the requested key (%s)", device,
+                                 capf_reason_text(msg->reason));
+            v->detail = "CUCM reports \"Key Generation Failed\"";
+            v->frames[0] = pi->request_frame;
+        }
         break;
     case CAPF_RETRY_LATER:
         if (msg->retry_delay != CAPF_UNKNOWN)
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "CAPF asks %s to retry in %d s: the operation did not go ahead now", device,
-                             msg->retry_delay);
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_deadline, "CAPF asks %s to retry in %d s", device,
+                                 msg->retry_delay);
         else
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "CAPF asks %s to retry later: the operation did not go ahead now", device);
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_deadline, "CAPF asks %s to retry later", device);
+        v->detail = "The operation did not go ahead now";
         break;
     case CAPF_END_SESSION:
-        if (msg->reason == CAPF_REASON_TIMED_OUT || msg->reason == CAPF_REASON_LATE_REQUEST)
-            capf_add_verdict(&pi->verdicts, &ei_capf_deadline,
-                             "CAPF ended the session: %s. The operation passed its deadline (\"Operation "
-                             "Completes By\") or a step timed out; the phone shows \"LSC: Failed\". "
-                             "Schedule the operation again", capf_reason_text(msg->reason));
-        else if (msg->reason == CAPF_REASON_UNKNOWN_DEVICE)
-            capf_add_verdict(&pi->verdicts, &ei_capf_unknown_device,
-                             "CAPF does not know %s: no device of that name, or no CAPF settings for it",
+        if (msg->reason == CAPF_REASON_TIMED_OUT || msg->reason == CAPF_REASON_LATE_REQUEST) {
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_deadline, "CAPF ended the session: %s",
+                                 capf_reason_text(msg->reason));
+            v->detail = "The operation passed its deadline (\"Operation Completes By\") or a step timed out";
+            v->check = "Schedule the operation again";
+        } else if (msg->reason == CAPF_REASON_UNKNOWN_DEVICE) {
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_unknown_device, "CAPF does not know %s", device);
+            v->detail = "No device of that name, or no CAPF settings for it";
+            v->check = "The device name and the device's CAPF settings";
+        } else if (capf_reason_is_ok(msg->reason) && cc->session.operation == CAPF_OP_NONE) {
+            capf_add_verdict(&pi->verdicts, &ei_capf_no_operation, "No certificate operation pending for %s",
                              device);
-        else if (capf_reason_is_ok(msg->reason) && cc->session.operation == CAPF_OP_NONE)
-            capf_add_verdict(&pi->verdicts, &ei_capf_no_operation,
-                             "No certificate operation pending for %s", device);
-        else if (!capf_reason_is_ok(msg->reason) && prev_cmd == CAPF_AUTH_RESPONSE)
-            capf_add_verdict(&pi->verdicts, &ei_capf_auth_failed,
-                             "CAPF ended the session (%s) right after the AUTH_RESPONSE of %s: wrong authentication "
-                             "string, LSC/MIC not trusted by CAPF, or (CUCM) no operation pending",
-                             capf_reason_text(msg->reason), device);
+        } else if (!capf_reason_is_ok(msg->reason) && prev_cmd == CAPF_AUTH_RESPONSE) {
+            v = capf_add_verdict(&pi->verdicts, &ei_capf_auth_failed,
+                                 "CAPF ended the session (%s) right after the AUTH_RESPONSE of %s",
+                                 capf_reason_text(msg->reason), device);
+            v->detail = "Wrong authentication string, LSC/MIC not trusted by CAPF, or (CUCM) no operation pending";
+            v->check = "The authentication string; that CAPF trusts the phone's LSC or MIC; the pending operation";
+            v->frames[0] = cc->last_pdu ? cc->last_pdu->frame : 0;
+        }
         break;
     default:
         break;
@@ -167,14 +279,9 @@ capf_pdu_verdicts(capf_conv_t *cc, packet_info *pinfo, guint8 cmd, guint8 prev_c
 const char *
 capf_verdict_name(const expert_field *ei)
 {
-    if (ei == &ei_capf_deadline)                return "deadline";
-    if (ei == &ei_capf_cert_mismatch)           return "cert_mismatch";
-    if (ei == &ei_capf_connection_failed)       return "connection_failed";
-    if (ei == &ei_capf_auth_failed)             return "auth_failed";
-    if (ei == &ei_capf_unknown_device)          return "unknown_device";
-    if (ei == &ei_capf_key_generation_failed)   return "key_generation_failed";
-    if (ei == &ei_capf_no_operation)            return "no_operation";
-    return "other";
+    const capf_verdict_kind_t *kind = capf_verdict_kind(ei);
+
+    return kind ? kind->name : "other";
 }
 
 static void
@@ -216,18 +323,22 @@ capf_check_server_certificate(packet_info *pinfo, const guint8 *der, guint len, 
 {
     const cisco_trust_list_t *list = cisco_trust_latest(pinfo->num, &pinfo->dst);
     guint8 sha1[CISCO_SHA1_LEN];
+    capf_verdict_t *v;
 
     if (!list || len == 0)
         return;
     if (cisco_trust_matches(list, der, len))
         return;
     cisco_sha1(der, len, sha1);
-    capf_add_verdict(out, &ei_capf_cert_mismatch,
-                     "The CAPF server certificate (SHA-1 %s, frame %u) is not the CAPF record of %s in "
-                     "frame %u (%s): the phone will report \"LSC: Connection failed\" unless TVS "
-                     "vouches for it",
-                     cisco_hex(pinfo->pool, sha1, sizeof(sha1), 0, FALSE), pinfo->num, list->name, list->frame,
-                     cisco_trust_describe(list, pinfo->pool));
+    v = capf_add_verdict(out, &ei_capf_cert_mismatch,
+                         "The CAPF server certificate is not the CAPF record of %s (frame %u)",
+                         cisco_clamp(pinfo->pool, list->name, CISCO_NAME_MAX), list->frame);
+    v->detail = "Unless TVS vouches for it, the phone will not trust the CAPF server";
+    v->check = "That the ITL's CAPF record is the CAPF server's current certificate, or that TVS knows it";
+    v->frames[0] = list->frame;
+    v->server_cert_sha1 = (const guint8 *)wmem_memdup(wmem_file_scope(), sha1, sizeof(sha1));
+    v->trust_list = wmem_strdup(wmem_file_scope(), list->name);
+    v->trust_list_capf = cisco_trust_describe(list, wmem_file_scope());
 }
 
 /* The TCP flags of this frame that matter to the verdicts, from TCP's
@@ -254,14 +365,17 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
                            gboolean from_server, guint32 capf_port, capf_verdict_t **out)
 {
     const char *side = from_server ? "CAPF server" : "phone";
+    capf_verdict_t *v;
 
     if ((events & TCP_COMPLETENESS_SYNSENT) && !from_server) {
         if (++cc->syn_count == 1)
             cc->first_syn_frame = pinfo->num;
         else if (!cc->syn_answered) {
-            capf_add_verdict(out, &ei_capf_connection_failed,
-                             "SYN to CAPF port %u sent again (attempt %u) without an answer: CAPF server "
-                             "unreachable or the port is filtered", capf_port, cc->syn_count);
+            v = capf_add_verdict(out, &ei_capf_connection_failed,
+                                 "SYN to CAPF port %u sent again (attempt %u) without an answer", capf_port,
+                                 cc->syn_count);
+            v->detail = "CAPF server unreachable or the port is filtered";
+            v->frames[0] = cc->first_syn_frame;
             capf_fail_session(cc, "no answer to the connection request (SYN)");
         }
     }
@@ -269,9 +383,10 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
         cc->syn_answered = TRUE;
     if ((events & TCP_COMPLETENESS_RST) && from_server && cc->syn_count && !cc->syn_answered && !cc->closed) {
         cc->closed = TRUE;
-        capf_add_verdict(out, &ei_capf_connection_failed,
-                         "CAPF port %u refused the connection (RST to the SYN): the CAPF service is stopped "
-                         "or not listening", capf_port);
+        v = capf_add_verdict(out, &ei_capf_connection_failed, "CAPF port %u refused the connection (RST to the SYN)",
+                             capf_port);
+        v->detail = "The CAPF service is stopped or not listening";
+        v->frames[0] = cc->first_syn_frame;
         capf_fail_session(cc, "connection refused");
         return;
     }
@@ -285,10 +400,10 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
         cc->tls_alert = TRUE;
         cc->tls_seen = TRUE;
         if (!from_server && !cc->last_pdu && capf_alert_rejects_certificate(desc)) {
-            capf_add_verdict(out, &ei_capf_cert_mismatch,
-                             "The phone rejected the CAPF server certificate (TLS alert %s): it is not the "
-                             "CAPF certificate in the phone's ITL and TVS did not vouch for it; the phone "
-                             "reports \"LSC: Connection failed\"", name);
+            v = capf_add_verdict(out, &ei_capf_cert_mismatch,
+                                 "The phone rejected the CAPF server certificate (TLS alert %s)", name);
+            v->detail = "It is not the CAPF certificate in the phone's ITL and TVS did not vouch for it";
+            v->check = "That the ITL's CAPF record is the CAPF server's current certificate, or that TVS knows it";
             capf_fail_session(cc, "the phone rejected the CAPF certificate");
         } else {
             capf_add_verdict(out, &ei_capf_connection_failed,
@@ -314,17 +429,22 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
             nstime_delta(&delta, &pinfo->abs_ts, &last->ts);
             secs = nstime_to_sec(&delta);
             if (capf_stall_seconds && secs >= capf_stall_seconds) {
-                capf_add_verdict(out, &ei_capf_deadline,
-                                 "%s (frame %u) got no answer for %.1f s, then the %s %s the connection: "
-                                 "a timeout, the operation did not finish", what, last->frame, secs, side, how);
-                capf_add_verdict(&last->verdicts, &ei_capf_deadline,
-                                 "No answer to this %s: the %s %s the connection %.1f s later (frame %u)",
-                                 what, side, how, secs, pinfo->num);
+                v = capf_add_verdict(out, &ei_capf_deadline,
+                                     "%s (frame %u) got no answer for %.1f s, then the %s %s the connection",
+                                     what, last->frame, secs, side, how);
+                v->detail = "A timeout: the operation did not finish";
+                v->frames[0] = last->frame;
+                v = capf_add_verdict(&last->verdicts, &ei_capf_deadline,
+                                     "No answer to this %s: the %s %s the connection %.1f s later (frame %u)",
+                                     what, side, how, secs, pinfo->num);
+                v->detail = "A timeout: the operation did not finish";
+                v->frames[0] = pinfo->num;
                 capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "timeout: no answer to %s", what));
             } else {
-                capf_add_verdict(out, &ei_capf_connection_failed,
-                                 "The %s %s the CAPF connection %.3f s after %s (frame %u), before END_SESSION",
-                                 side, how, secs, what, last->frame);
+                v = capf_add_verdict(out, &ei_capf_connection_failed,
+                                     "The %s %s the CAPF connection %.3f s after %s (frame %u), before END_SESSION",
+                                     side, how, secs, what, last->frame);
+                v->frames[0] = last->frame;
                 capf_fail_session(cc, wmem_strdup_printf(pinfo->pool, "connection %s by the %s", how, side));
             }
         } else if (cc->syn_answered || cc->tls_seen) {
@@ -348,7 +468,9 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     capf_conv_t *cc;
     capf_verdict_t *verdicts;
     gboolean syn_unanswered;
+    capf_verdict_t *shown;
     proto_item *ti;
+    proto_tree *capf_tree;
 
     if (pinfo->ptype != PT_TCP || !proto_is_protocol_enabled(capf_protocol))
         return 0;
@@ -386,13 +508,25 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     pinfo->current_proto = "CAPF";
     ti = proto_tree_add_item(tree, proto_capf, tvb, 0, 0, ENC_NA);
     proto_item_append_text(ti, ", connection verdict");
-    capf_show_verdicts(pinfo, ti, verdicts);
-    if (syn_unanswered)
-        expert_add_info_format(pinfo, ti, &ei_capf_connection_failed,
-                               "SYN to CAPF port %u never answered (sent %u times): CAPF server unreachable "
-                               "or the port is filtered", capf_port, cc->syn_count);
-    capf_add_session_tree(tvb, proto_item_add_subtree(ti, ett_capf), &cc->session);
-    col_append_str(pinfo->cinfo, COL_INFO, " [CAPF verdict]");
+    shown = verdicts;
+    if (syn_unanswered) {
+        /* known on this pass only: after the first pass's verdicts, if any */
+        capf_verdict_t **end = &shown, *syn = wmem_new0(pinfo->pool, capf_verdict_t);
+
+        for (const capf_verdict_t *v = verdicts; v; v = v->next) {
+            *end = (capf_verdict_t *)wmem_memdup(pinfo->pool, v, sizeof *v);
+            end = &(*end)->next;
+        }
+        *end = syn;
+        syn->ei = &ei_capf_connection_failed;
+        syn->text = wmem_strdup_printf(pinfo->pool, "SYN to CAPF port %u never answered (sent %u times)",
+                                       capf_port, cc->syn_count);
+        syn->detail = "CAPF server unreachable or the port is filtered";
+    }
+    capf_tree = proto_item_add_subtree(ti, ett_capf);
+    capf_show_verdicts(tvb, pinfo, capf_tree, shown);
+    capf_add_session_tree(tvb, capf_tree, &cc->session);
+    capf_verdicts_col(pinfo, shown);
     capf_queue_tap(pinfo, cc, &cc->session, -1, CAPF_UNKNOWN, verdicts,
                    GPOINTER_TO_INT(p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_SETTLED_KEY)) - 1,
                    syn_unanswered);
@@ -544,6 +678,35 @@ dissect_capf_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 void
 capf_verdicts_register(expert_module_t *expert_capf, module_t *capf_module)
 {
+    static hf_register_info hf[] = {
+        { &hf_capf_verdict_symptom,
+          { "Symptom", "capf.verdict.symptom", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What the phone shows for the verdict above: \"LSC: Connection failed\", \"LSC: Failed\"", HFILL } },
+        { &hf_capf_verdict_detail,
+          { "Detail", "capf.verdict.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+            "More about the verdict above: what it means, its likely causes", HFILL } },
+        { &hf_capf_verdict_check,
+          { "What to check", "capf.verdict.check", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What to check or do about the verdict above", HFILL } },
+        { &hf_capf_verdict_frame,
+          { "Related frame", "capf.verdict.frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "A frame the verdict above is about: the request left unanswered, the close that ended the wait, "
+            "the first SYN, the AUTH_RESPONSE, the KEY_GENERATE_REQUEST, the trust list", HFILL } },
+        { &hf_capf_verdict_server_cert_sha1,
+          { "CAPF server certificate SHA-1", "capf.verdict.server_cert_sha1", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "SHA-1 of the certificate the CAPF server presented (compare itl.record.cert_sha1)", HFILL } },
+        { &hf_capf_verdict_trust_list,
+          { "Trust list", "capf.verdict.trust_list", FT_STRING, BASE_NONE, NULL, 0x0,
+            "File name of the trust list whose CAPF record the CAPF server certificate was checked against",
+            HFILL } },
+        { &hf_capf_verdict_trust_list_capf,
+          { "Trust list CAPF record", "capf.verdict.trust_list_capf", FT_STRING, BASE_NONE, NULL, 0x0,
+            "How that trust list's (first) CAPF record identifies the CAPF certificate: its certificate SHA-1 "
+            "or its stored certificate hash", HFILL } },
+    };
+    static gint *ett[] = {
+        &ett_capf_verdict,
+    };
     static ei_register_info ei[] = {
         { &ei_capf_deadline,
           { "capf.expert.deadline", PI_SEQUENCE, PI_ERROR,
@@ -569,6 +732,8 @@ capf_verdicts_register(expert_module_t *expert_capf, module_t *capf_module)
     };
 
     expert_register_field_array(expert_capf, ei, array_length(ei));
+    proto_register_field_array(proto_capf, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
     prefs_register_uint_preference(capf_module, "stall_timeout",
                                    "Unanswered message timeout (seconds)",
                                    "A CAPF connection that closes at least this long after a message that got "

@@ -95,6 +95,29 @@ cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, in
     return (const char *)value;
 }
 
+int
+cisco_clamp_len(const char *s, gsize max, gboolean *cut)
+{
+    gsize len = strlen(s), n;
+
+    *cut = len > max;
+    if (!*cut)
+        return (int)len;
+    n = max > 3 ? max - 3 : 0;      /* the ellipsis is 3 bytes */
+    while (n > 0 && ((guint8)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+const char *
+cisco_clamp(wmem_allocator_t *scope, const char *s, gsize max)
+{
+    gboolean cut;
+    int n = cisco_clamp_len(s, max, &cut);
+
+    return cut ? wmem_strdup_printf(scope, "%.*s" CISCO_ELLIPSIS, n, s) : s;
+}
+
 gboolean
 cisco_tap_listen(const char *tap, const char *cli_string, const char *opt_arg, void *data,
                  tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw, tap_finish_cb finish)

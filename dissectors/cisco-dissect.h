@@ -25,6 +25,21 @@ void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, pro
  * Returns the string, in pinfo->pool. */
 const char *cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len);
 
+/* Wireshark keeps an item's label, an expert's text included, in
+ * ITEM_LABEL_LENGTH (240) bytes and cuts a longer one.  A name from the wire
+ * (a device name, a file name, a certificate's CN) in a label is cut to these
+ * many bytes by cisco_clamp(). */
+#define CISCO_NAME_MAX  48
+
+/* The number of bytes of s to show in at most max bytes with an ellipsis
+ * after them (cut at a UTF-8 character boundary); strlen(s) when all of s
+ * fits, *cut says whether it was cut.  For "%.*s%s" without a copy. */
+int cisco_clamp_len(const char *s, gsize max, gboolean *cut);
+#define CISCO_ELLIPSIS  "\xe2\x80\xa6"
+
+/* s cut to at most max bytes with an ellipsis (in scope), or s itself when it fits. */
+const char *cisco_clamp(wmem_allocator_t *scope, const char *s, gsize max);
+
 /* Start a -z report: register its listener on tap, with the display filter
  * that may follow its cli_string in opt_arg ("capf,phones,ip.src==10.0.0.1").
  * FALSE, after saying why on stderr, when the listener cannot be registered. */

@@ -243,7 +243,10 @@ cisco_tlv_show(GString *out, const cisco_tlv_file_t *f, const char *name)
 
     for (guint i = 0; i < wmem_array_get_count(f->problems); i++) {
         const cisco_tlv_problem_t *p = cisco_tlv_problem(f, i);
-        g_string_append_printf(out, "Error: %s (%s)\n", p->text, problem_where(f, p, scope));
+        if (p->detail)
+            g_string_append_printf(out, "Error: %s (%s) (%s)\n", p->text, p->detail, problem_where(f, p, scope));
+        else
+            g_string_append_printf(out, "Error: %s (%s)\n", p->text, problem_where(f, p, scope));
     }
     if (f->truncated) {
         g_string_append_printf(out, "Error parsing the %s File.\n", kind);

@@ -152,6 +152,7 @@ add_problem(tlv_reader_t *rd, cisco_tlv_problem_kind_t kind, gint item, gint rec
     p.record = record;
     p.header = header;
     p.span = span;
+    p.detail = NULL;
     va_start(ap, fmt);
     p.text = wmem_strdup_vprintf(rd->scope, fmt, ap);
     va_end(ap);
@@ -433,17 +434,21 @@ check_cert_hash(tlv_reader_t *rd, const cisco_tlv_record_t *r)
     const guint8 *data = rd->f->data;
     guint8 digest[64];
     gint hash_id = cisco_tlv_cert_hash_id(r);
+    cisco_tlv_problem_t *p;
 
     if (!r->cert_hash.len || !r->certificate.len)
         return;
     if (!cisco_hash(hash_id, data + r->certificate.offset, r->certificate.len, digest))
         return;
-    if (r->cert_hash.len != cisco_hash_len(hash_id) ||
-        memcmp(data + r->cert_hash.offset, digest, r->cert_hash.len) != 0)
-        add_problem(rd, CISCO_TLV_CERT_HASH_MISMATCH, r->cert_hash_item, -1, FALSE, (cisco_span_t){ 0, 0 },
-                    "Stored certificate hash is not the %s of the record's certificate (%s)",
-                    val_to_str_const(hash_id, cisco_tlv_hash_vals, "digest"),
-                    cisco_hex(rd->scope, digest, cisco_hash_len(hash_id), ' ', TRUE));
+    if (r->cert_hash.len == cisco_hash_len(hash_id) &&
+        memcmp(data + r->cert_hash.offset, digest, r->cert_hash.len) == 0)
+        return;
+    add_problem(rd, CISCO_TLV_CERT_HASH_MISMATCH, r->cert_hash_item, -1, FALSE, (cisco_span_t){ 0, 0 },
+                "Stored certificate hash is not the %s of the record's certificate",
+                val_to_str_const(hash_id, cisco_tlv_hash_vals, "digest"));
+    /* the hash it should be, apart (a SHA-512 in spaced hex is 191 characters) */
+    p = (cisco_tlv_problem_t *)wmem_array_index(rd->f->problems, wmem_array_get_count(rd->f->problems) - 1);
+    p->detail = cisco_hex(rd->scope, digest, cisco_hash_len(hash_id), ' ', TRUE);
 }
 
 /* Is this record the one that signed the file (SAST, same serial/issuer)? */

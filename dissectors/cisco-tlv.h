@@ -128,7 +128,8 @@ typedef struct {
     gint record;
     gboolean header;
     cisco_span_t span;
-    const char *text;
+    const char *text;           /* short: an expert's text */
+    const char *detail;         /* or NULL: shown after the text, in parentheses */
 } cisco_tlv_problem_t;
 
 typedef struct {

@@ -651,7 +651,12 @@ capf_add_session_tree(tvbuff_t *tvb, proto_tree *tree, const capf_session_t *s)
     if (s->device_name) {
         gi = proto_tree_add_string(st, hf_capf_session_device_name, tvb, 0, 0, s->device_name);
         proto_item_set_generated(gi);
-        proto_item_append_text(ti, ": %s", s->device_name);
+        {
+            gboolean cut;
+            int n = cisco_clamp_len(s->device_name, CISCO_NAME_MAX, &cut);
+
+            proto_item_append_text(ti, ": %.*s%s", n, s->device_name, cut ? CISCO_ELLIPSIS : "");
+        }
     }
     if (s->auth_type != CAPF_UNKNOWN) {
         gi = proto_tree_add_uint(st, hf_capf_session_auth_type, tvb, 0, 0, s->auth_type);
@@ -807,7 +812,7 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         expert_add_info(pinfo, id_item, &ei_capf_session_id_changed);
     if (pi->unmatched_response)
         expert_add_info(pinfo, cmd_item, &ei_capf_unmatched_response);
-    capf_show_verdicts(pinfo, ti, pi->verdicts);
+    capf_show_verdicts(tvb, pinfo, capf_tree, pi->verdicts);
     if (pi->response_frame) {
         proto_item *gi = proto_tree_add_uint(capf_tree, hf_capf_response_in, tvb, 0, 0, pi->response_frame);
         proto_item_set_generated(gi);
@@ -826,7 +831,9 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         const char *name = WSC_VAL_TO_STR_EXT(pinfo->pool, cmd, &capf_command_vals_ext, "Unknown command %u");
         const char *detail = capf_info_detail((guint8)cmd, &msg, pinfo->pool);
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "%s%s", name, detail);
-        proto_item_append_text(ti, ", %s%s", name, detail);
+        /* (a long device name or CN cut: the label has 240 bytes) */
+        proto_item_append_text(ti, ", %s%s", name, cisco_clamp(pinfo->pool, detail, 120));
+        capf_verdicts_col(pinfo, pi->verdicts);
     }
     capf_queue_tap(pinfo, cc, session, (gint)cmd, msg.reason, pi->verdicts, pi->settled, FALSE);
     return tvb_captured_length(tvb);

@@ -85,12 +85,14 @@ static int hf_itl_record_count = -1;
 static int hf_itl_signer_record = -1;
 static int hf_itl_signature_status = -1;
 static int hf_itl_payload = -1;
+static int hf_itl_problem_detail = -1;
 
 static gint ett_itl = -1;
 static gint ett_itl_header = -1;
 static gint ett_itl_tlv = -1;
 static gint ett_itl_record = -1;
 static gint ett_itl_certificate = -1;
+static gint ett_itl_problem = -1;
 
 static expert_field ei_itl_no_capf = EI_INIT;
 static expert_field ei_itl_bad_signature = EI_INIT;
@@ -102,6 +104,32 @@ static expert_field ei_itl_cert_hash_mismatch = EI_INIT;
 static expert_field ei_itl_unknown_function = EI_INIT;
 static expert_field ei_itl_bad_length = EI_INIT;
 static expert_field ei_itl_too_deep = EI_INIT;
+
+/* The short names the Info column of a trust list's frame shows for its
+ * experts, after the file's kind: "[ITL without CAPF record]", several joined
+ * with "; ".  The signature's experts have none: the Info column names the
+ * signature status already ("signature invalid"). */
+static const struct {
+    expert_field *ei;
+    const char *info;
+} itl_expert_names[] = {
+    { &ei_itl_no_capf,              "without CAPF record" },
+    { &ei_itl_truncated,            "truncated" },
+    { &ei_itl_unknown_tag,          "unknown tag" },
+    { &ei_itl_cert_hash_mismatch,   "certificate hash mismatch" },
+    { &ei_itl_unknown_function,     "unknown function" },
+    { &ei_itl_bad_length,           "bad length" },
+    { &ei_itl_too_deep,             "containers nested too deep" },
+};
+
+/* Notes an expert of this frame for the Info column (a bit per name). */
+static void
+itl_note_expert(guint *shown, const expert_field *ei)
+{
+    for (guint i = 0; i < array_length(itl_expert_names); i++)
+        if (itl_expert_names[i].ei == ei)
+            *shown |= 1u << i;
+}
 
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
@@ -514,6 +542,7 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     guint n_items, n_records, i;
     const char *kind;
     itl_tap_info_t *tap;
+    guint shown = 0;            /* experts for the Info column, see itl_expert_names */
 
     f = itl_parse(tvb, pinfo, name);
     if (!name)
@@ -562,12 +591,22 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         const cisco_tlv_problem_t *p = cisco_tlv_problem(f, i);
         proto_item *target = p->item >= 0 ? items[p->item] : p->record >= 0 ? rec_items[p->record] :
                              p->header ? hdr_item : NULL;
+        expert_field *ei = itl_problem_expert(p->kind);
 
         if (target)
-            expert_add_info_format(pinfo, target, itl_problem_expert(p->kind), "%s", p->text);
+            expert_add_info_format(pinfo, target, ei, "%s", p->text);
         else
-            proto_tree_add_expert_format(itl_tree, pinfo, itl_problem_expert(p->kind), tvb, p->span.offset,
-                                         p->span.len, "%s", p->text);
+            target = proto_tree_add_expert_format(itl_tree, pinfo, ei, tvb, p->span.offset, p->span.len, "%s",
+                                                  p->text);
+        itl_note_expert(&shown, ei);
+        if (p->detail && target) {
+            /* beside the expert, under the item it is on */
+            proto_tree *sub = proto_item_get_subtree(target);
+
+            gi = proto_tree_add_string(sub ? sub : proto_item_add_subtree(target, ett_itl_problem),
+                                       hf_itl_problem_detail, tvb, 0, 0, p->detail);
+            proto_item_set_generated(gi);
+        }
     }
 
     if (!PINFO_FD_VISITED(pinfo))
@@ -597,13 +636,28 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     default:
         break;
     }
-    if (!f->signed_file && strcmp(kind, "CTL") != 0 && !f->have_capf && !f->truncated)
+    if (!f->signed_file && strcmp(kind, "CTL") != 0 && !f->have_capf && !f->truncated) {
         expert_add_info(pinfo, ti, &ei_itl_no_capf);
+        itl_note_expert(&shown, &ei_itl_no_capf);
+    }
 
-    proto_item_append_text(ti, ": %s, %u records, signature %s", name ? name : "trust list",
+    proto_item_append_text(ti, ": %s, %u records, signature %s",
+                           name ? cisco_clamp(pinfo->pool, name, CISCO_NAME_MAX) : "trust list",
                            n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
     col_add_fstr(pinfo->cinfo, COL_INFO, "%s: %u records, signature %s", name ? name : "trust list",
                  n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+    if (shown) {
+        const char *sep = " [";
+
+        for (i = 0; i < array_length(itl_expert_names); i++) {
+            if (shown & (1u << i)) {
+                col_append_fstr(pinfo->cinfo, COL_INFO, "%s%s %s", sep, f->signed_file ? "SGN" : kind,
+                                itl_expert_names[i].info);
+                sep = "; ";
+            }
+        }
+        col_append_str(pinfo->cinfo, COL_INFO, "]");
+    }
 
     if (have_tap_listener(itl_tap)) {
         tap = wmem_new0(pinfo->pool, itl_tap_info_t);
@@ -713,10 +767,10 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     /* the handle has no protocol: the expert info says whose it is */
     pinfo->current_proto = "ITL";
     ti = proto_tree_add_item(tree, proto_itl, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ": %s, transfer incomplete", t->name);
+    proto_item_append_text(ti, ": %s, transfer incomplete", cisco_clamp(pinfo->pool, t->name, CISCO_NAME_MAX));
     expert_add_info_format(pinfo, ti, &ei_itl_truncated,
                            "TFTP transfer of %s stopped after block %u: the phone did not get the whole trust list",
-                           t->name, t->last_block);
+                           cisco_clamp(pinfo->pool, t->name, CISCO_NAME_MAX), t->last_block);
     col_append_fstr(pinfo->cinfo, COL_INFO, " [%s transfer incomplete]", t->name);
     return 0;
 }
@@ -875,6 +929,10 @@ proto_register_itl(void)
         { &hf_itl_signature_status,
           { "Signature Status", "itl.signature.status", FT_UINT8, BASE_DEC, VALS(cisco_tlv_sig_status_vals), 0x0,
             "Result of checking the file signature with the signer's certificate", HFILL } },
+        { &hf_itl_problem_detail,
+          { "Problem detail", "itl.problem_detail", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The detail of the trust-list problem beside it; for itl.expert.cert_hash_mismatch, the hash "
+            "of the record's certificate (what the stored hash should be)", HFILL } },
         { &hf_itl_payload,
           { "Signed File", "itl.payload", FT_BYTES, BASE_NONE, NULL, 0x0, "The file a .sgn header signs", HFILL } },
     };
@@ -885,6 +943,7 @@ proto_register_itl(void)
         &ett_itl_tlv,
         &ett_itl_record,
         &ett_itl_certificate,
+        &ett_itl_problem,
     };
 
     static ei_register_info ei[] = {

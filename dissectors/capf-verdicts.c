@@ -29,6 +29,7 @@
 #include "ws-compat.h"
 #include "capf-int.h"
 #include "cisco-crypto.h"
+#include "cisco-config.h"
 #include "cisco-trust.h"
 
 static expert_field ei_capf_deadline = EI_INIT;
@@ -174,6 +175,7 @@ capf_verdict_name(const expert_field *ei)
     if (ei == &ei_capf_unknown_device)          return "unknown_device";
     if (ei == &ei_capf_key_generation_failed)   return "key_generation_failed";
     if (ei == &ei_capf_no_operation)            return "no_operation";
+    if (ei == &ei_cnf_capf_server_unlisted)     return "capf_server_unlisted";
     return "other";
 }
 
@@ -256,9 +258,10 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
     const char *side = from_server ? "CAPF server" : "phone";
 
     if ((events & TCP_COMPLETENESS_SYNSENT) && !from_server) {
-        if (++cc->syn_count == 1)
+        if (++cc->syn_count == 1) {
             cc->first_syn_frame = pinfo->num;
-        else if (!cc->syn_answered) {
+            cisco_config_check_capf_connection(pinfo, capf_port, out);  /* capfList of the phone's cnf.xml */
+        } else if (!cc->syn_answered) {
             capf_add_verdict(out, &ei_capf_connection_failed,
                              "SYN to CAPF port %u sent again (attempt %u) without an answer: CAPF server "
                              "unreachable or the port is filtered", capf_port, cc->syn_count);

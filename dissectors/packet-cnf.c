@@ -262,22 +262,27 @@ cnf_add_string(proto_tree *tree, int hf, const cnf_src_t *src, const char *elem,
 }
 
 /* A number element; an expert instead when it is not a number up to max.
- * *value is set when it is one. */
-static proto_item *
+ * Returns whether it is one (then *value holds it, and *item the item, which
+ * is NULL without a tree). */
+static gboolean
 cnf_add_uint(proto_tree *tree, packet_info *pinfo, int hf, const cnf_src_t *src, const char *elem, guint nth,
-             guint from, const char *text, guint32 max, guint32 *value)
+             guint from, const char *text, guint32 max, guint32 *value, proto_item **item)
 {
     gint off, len;
     guint64 v;
+    proto_item *pi;
 
     cnf_locate(src, elem, nth, from, &off, &len);
     if (!ws_strtou64(text, NULL, &v) || v > max) {
         proto_tree_add_expert_format(tree, pinfo, &ei_cnf_bad_value, src->tvb, off, len,
                                      "<%s> holds \"%s\", not a number from 0 to %u", elem, text, max);
-        return NULL;
+        return FALSE;
     }
     *value = (guint32)v;
-    return proto_tree_add_uint(tree, hf, src->tvb, off, len, (guint32)v);
+    pi = proto_tree_add_uint(tree, hf, src->tvb, off, len, (guint32)v);
+    if (item)
+        *item = pi;
+    return TRUE;
 }
 
 /* The server list of capfList or TVS members, with a subtree per entry. */
@@ -311,7 +316,7 @@ cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, xmlN
         if (server)
             cnf_add_string(et, hf_server, src, server_elem, server_seen++, (guint)from, server);
         if (port) {
-            cnf_add_uint(et, pinfo, hf_port, src, port_elem, port_seen++, (guint)from, port, 65535, &port_value);
+            cnf_add_uint(et, pinfo, hf_port, src, port_elem, port_seen++, (guint)from, port, 65535, &port_value, NULL);
             proto_item_append_text(ei, ":%s", port);
         }
         if (config)
@@ -340,7 +345,8 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     proto_item *mode_item = NULL;
     cisco_config_t *config = NULL;
 
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "CNF");
+    if (!in_sgn)
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "CNF");
     ti = proto_tree_add_item(tree, proto_cnf, tvb, 0, -1, ENC_NA);
     cnf_tree = proto_item_add_subtree(ti, ett_cnf);
     if (device) {
@@ -401,13 +407,14 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     v = cnf_text(pinfo, cnf_find(root, "deviceSecurityMode"));
     if (v) {
         guint32 mode;
-        cnf_add_uint(cnf_tree, pinfo, hf_cnf_device_security_mode, &src, "deviceSecurityMode", 0, 0, v, 255, &mode);
+        cnf_add_uint(cnf_tree, pinfo, hf_cnf_device_security_mode, &src, "deviceSecurityMode", 0, 0, v, 255, &mode,
+                     NULL);
     }
     v = cnf_text(pinfo, cnf_find(root, "capfAuthMode"));
     if (v) {
         guint32 mode;
-        mode_item = cnf_add_uint(cnf_tree, pinfo, hf_cnf_capf_auth_mode, &src, "capfAuthMode", 0, 0, v, 255, &mode);
-        if (mode_item)
+        if (cnf_add_uint(cnf_tree, pinfo, hf_cnf_capf_auth_mode, &src, "capfAuthMode", 0, 0, v, 255, &mode,
+                         &mode_item))
             capf_mode = (gint)mode;
     }
     v = cnf_text(pinfo, cnf_find(root, "certHash"));
@@ -445,10 +452,10 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
      * sign that CAPF has an operation for the phone (mode 0 may still lead
      * to a session when certHash does not match; not flagged).  The phone
      * then needs a CAPF record in its trust list. */
-    if (capf_mode > 0 && mode_item) {
+    if (capf_mode > 0) {
         const cisco_trust_list_t *latest;
         if (cisco_trust_has_capf(pinfo->num, &pinfo->dst, &latest) == 0)
-            expert_add_info_format(pinfo, mode_item, &ei_cnf_capf_not_in_itl,
+            expert_add_info_format(pinfo, mode_item ? mode_item : ti, &ei_cnf_capf_not_in_itl,
                                    "capfAuthMode %d asks for a CAPF operation, but the trust list the phone got "
                                    "(%s, frame %u) has no CAPF record: the phone reports \"No valid CAPF server\"",
                                    capf_mode, latest->name, latest->frame);

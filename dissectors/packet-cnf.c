@@ -344,6 +344,7 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     gint capf_mode = -1;
     proto_item *mode_item = NULL;
     cisco_config_t *config = NULL;
+    const char *problem = cut ? "cut short" : NULL;
 
     if (!in_sgn)
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CNF");
@@ -379,6 +380,8 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
             const xmlError *err = xmlCtxtGetLastError(ctxt);
             char *msg = g_strstrip(wmem_strdup(pinfo->pool, err && err->message ? err->message : "unknown error"));
 
+            if (!problem)
+                problem = err && err->code == XML_ERR_TAG_NOT_FINISHED ? "cut short" : "not well-formed XML";
             if (err && err->code == XML_ERR_TAG_NOT_FINISHED && !cut)
                 proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_truncated, tvb, 0, len,
                                              "Configuration ends inside an element (XML line %d: %s): the file "
@@ -468,6 +471,8 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         col_add_fstr(pinfo->cinfo, COL_INFO, "%s", name ? name : "cnf.xml");
         if (capf_mode >= 0)
             col_append_fstr(pinfo->cinfo, COL_INFO, ": capfAuthMode %d", capf_mode);
+        if (problem)
+            col_append_fstr(pinfo->cinfo, COL_INFO, " (%s)", problem);
     }
     return len;
 }

@@ -400,6 +400,11 @@ itl_problem_expert(cisco_tlv_problem_kind_t kind)
     }
 }
 
+/* The roles whose certificate signs TFTP files (.sgn): TFTP, CCM+TFTP. */
+#define ITL_ROLE_CCM_TFTP   2
+#define ITL_ROLE_TFTP       3
+#define ITL_ROLE_SIGNS_SGN(function) ((function) == ITL_ROLE_TFTP || (function) == ITL_ROLE_CCM_TFTP)
+
 /* Remember the trust list: how its CAPF records identify the CAPF
  * certificate (the CAPF dissector's certificate-mismatch verdict, the
  * configuration's CAPF check), and the records that can sign a .sgn file. */
@@ -425,10 +430,14 @@ itl_note_capf_records(packet_info *pinfo, const cisco_tlv_file_t *f, const char 
             c.issuer = r->issuer;
             c.serial = f->data + r->serial.offset;
             c.serial_len = r->serial.len;
-            c.cert = r->certificate.len ? f->data + r->certificate.offset : NULL;
-            c.cert_len = r->certificate.len;
-            c.pkcs1 = r->public_key.len ? f->data + r->public_key.offset : NULL;
-            c.pkcs1_len = r->public_key.len;
+            /* the key only of the records that may sign a .sgn (a fleet
+             * fetches the same ITL thousands of times) */
+            if (ITL_ROLE_SIGNS_SGN(r->function)) {
+                c.cert = r->certificate.len ? f->data + r->certificate.offset : NULL;
+                c.cert_len = r->certificate.len;
+                c.pkcs1 = r->public_key.len ? f->data + r->public_key.offset : NULL;
+                c.pkcs1_len = r->public_key.len;
+            }
             cisco_trust_add_cert(list, &c);
         }
         if (r->function != CISCO_TLV_ROLE_CAPF)
@@ -528,9 +537,6 @@ itl_parse(tvbuff_t *tvb, packet_info *pinfo, const char *name)
 
 /*** .sgn files: the signer is a record of the phone's trust list ***/
 
-#define ITL_ROLE_CCM_TFTP   2
-#define ITL_ROLE_TFTP       3
-
 /* Who signed this .sgn, by the trust lists the phone (pinfo->dst, who
  * receives the file) got before this frame; else those of the whole capture.
  * The same answer in every pass: only lists of earlier frames count. */
@@ -540,8 +546,8 @@ itl_sgn_verify(packet_info *pinfo, const cisco_tlv_file_t *f, guint reported_len
 {
     *signer = cisco_trust_find_signer(pinfo->num, &pinfo->dst, f->serial.len ? f->data + f->serial.offset : NULL,
                                       f->serial.len, f->issuer, list);
-    if (!*signer)
-        return f->status;       /* signer not in file (nor in a trust list) */
+    if (!*signer || !ITL_ROLE_SIGNS_SGN((*signer)->function))
+        return f->status;       /* signer not in file (nor with a TFTP role in a trust list) */
     return cisco_tlv_verify_with(pinfo->pool, f, reported_len, (*signer)->cert, (*signer)->cert_len,
                                  (*signer)->cert ? NULL : (*signer)->pkcs1, (*signer)->pkcs1_len);
 }
@@ -578,7 +584,7 @@ itl_sgn_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *
         gi = proto_tree_add_uint(tree, hf_itl_sgn_signer_function, tvb, 0, 0, (guint32)signer->function);
         proto_item_set_generated(gi);
     }
-    if (signer->function != ITL_ROLE_TFTP && signer->function != ITL_ROLE_CCM_TFTP)
+    if (!ITL_ROLE_SIGNS_SGN(signer->function))
         expert_add_info_format(pinfo, status_item, &ei_itl_sgn_signer_untrusted,
                                "The signer %s is record %u of %s (frame %u), but with role %s, not TFTP or "
                                "CCM+TFTP: the phone does not accept it as the signer of a TFTP file", who,

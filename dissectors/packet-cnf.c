@@ -139,7 +139,8 @@ cnf_device_from_name(wmem_allocator_t *scope, const char *name)
 }
 
 /* Does the content start like a phone configuration: an optional BOM, XML
- * declaration, comments and white space, then the root element <device>? */
+ * declaration, document type, comments and white space, then the root
+ * element <device>? */
 static gboolean
 cnf_content_matches(tvbuff_t *tvb)
 {
@@ -157,6 +158,14 @@ cnf_content_matches(tvbuff_t *tvb)
             if (!close)
                 return FALSE;
             p = close + 3;
+        } else if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0) {
+            /* (read only to say that a configuration has no business having one) */
+            const char *gt = memchr(p, '>', end - p);
+            const char *bracket = memchr(p, '[', end - p);
+            const char *close = bracket && gt && bracket < gt ? g_strstr_len(bracket, end - bracket, "]>") : gt;
+            if (!close)
+                return FALSE;
+            p = close + (*close == ']' ? 2 : 1);
         } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
             const char *close = g_strstr_len(p + 2, end - p - 2, "?>");
             if (!close)
@@ -213,13 +222,34 @@ cnf_text(packet_info *pinfo, xmlNodePtr node)
     return g_strstrip(text);
 }
 
+/* Does the text occur in the bytes (NUL bytes included)? */
+typedef struct cnf_src cnf_src_t;
+static gboolean cnf_has(const cnf_src_t *src, const char *text);
+
 /* Where in the bytes the value of the n-th (0-based) element <name> is, for
  * highlighting; the whole file when it cannot be found. */
-typedef struct {
+struct cnf_src {
     tvbuff_t *tvb;
     const char *data;
     guint len;
-} cnf_src_t;
+};
+
+static gboolean
+cnf_has(const cnf_src_t *src, const char *text)
+{
+    size_t tlen = strlen(text);
+    const char *p = src->data, *end = src->data + src->len;
+
+    while ((size_t)(end - p) >= tlen) {
+        const char *c = memchr(p, text[0], (size_t)(end - p) - tlen + 1);
+        if (!c)
+            return FALSE;
+        if (memcmp(c, text, tlen) == 0)
+            return TRUE;
+        p = c + 1;
+    }
+    return FALSE;
+}
 
 static void
 cnf_locate(const cnf_src_t *src, const char *name, guint nth, guint from, gint *offset, gint *length)
@@ -370,6 +400,15 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     src.tvb = tvb;
     src.data = (const char *)tvb_get_ptr(tvb, 0, len);
     src.len = len;
+    /* A phone configuration has no DTD; entity declarations could only make
+     * the reading of its text expensive (nested expansions). */
+    if (cnf_has(&src, "<!ENTITY")) {
+        proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
+                                     "Configuration declares XML entities (a DTD): not read");
+        if (!in_sgn)
+            col_add_fstr(pinfo->cinfo, COL_INFO, "%s: configuration unreadable", name ? name : "cnf.xml");
+        return len;
+    }
     ctxt = xmlNewParserCtxt();
     if (ctxt) {
         /* no network, no DTD, no entity substitution; RECOVER keeps what
@@ -394,6 +433,12 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         xmlFreeParserCtxt(ctxt);
     }
     root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (root && (doc->intSubset || doc->extSubset)) {
+        /* a DTD the byte check above did not see (another encoding) */
+        proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
+                                     "Configuration has a DTD: not read");
+        root = NULL;
+    }
     if (!root) {
         if (doc)
             xmlFreeDoc(doc);

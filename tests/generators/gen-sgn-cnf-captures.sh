@@ -157,6 +157,22 @@ PY
     chmod 644 "$files"/*
 }
 
+# A configuration with a DTD whose entities nest ten deep (10^9 bytes if expanded), in UTF-8 and
+# in UTF-16: the dissector must refuse to read it, quickly.  (Our own files: no certutils needed.)
+write_entity_files() {
+    mkdir -p "$files"
+    /usr/bin/python3 - "$files" <<'PY'
+import os, sys
+ents = ''.join('<!ENTITY e%d "%s">\n' % (i, ('&e%d;' % (i - 1)) * 10 if i else 'x' * 10) for i in range(10))
+doc = ('<?xml version="1.0"?>\n<!DOCTYPE device [\n' + ents + ']>\n'
+       '<device><capfAuthMode>2</capfAuthMode><certHash>&e9;</certHash></device>\n')
+open(os.path.join(sys.argv[1], 'entities.cnf.xml'), 'w').write(doc)
+open(os.path.join(sys.argv[1], 'entities-utf16.cnf.xml'), 'wb').write(
+    doc.replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>').encode('utf-16'))
+PY
+    chmod 644 "$files"/entities*.cnf.xml
+}
+
 serve_dir() {     # name served=source...
     local dir=$work/srv-$1 pair
     shift
@@ -283,6 +299,9 @@ make_one() {
     cnf-malformed)
         tftp_capture "$name" "" "ITLFile.tlv=$f/itl-tftp-capf.tlv" "SEP001122334466.cnf.xml=$f/not-xml.cnf.xml" \
             "SEP001122334477.cnf.xml=$f/cut.cnf.xml" -- ITLFile.tlv SEP001122334466.cnf.xml SEP001122334477.cnf.xml ;;
+    cnf-entities)
+        tftp_capture "$name" "" "SEP001122334488.cnf.xml=$f/entities.cnf.xml" \
+            "SEP001122334499.cnf.xml=$f/entities-utf16.cnf.xml" -- SEP001122334488.cnf.xml SEP001122334499.cnf.xml ;;
     *)
         echo "unknown capture: $name" >&2
         return 1 ;;
@@ -296,8 +315,10 @@ else
     [ -f "$files/cnf-sha1.sgn" ] || { echo "set CERTUTILS (see the script's header)" >&2; exit 2; }
 fi
 
+write_entity_files
+
 all=(sgn-cnf-valid sgn-cnf-signer-untrusted sgn-cnf-bad-signature sgn-cnf-no-trust-list cnf-capf-not-in-itl
-     cnf-capf-server-unlisted cnf-plain-tftp cnf-plain-http sgn-cnf-sha512-http cnf-malformed)
+     cnf-capf-server-unlisted cnf-plain-tftp cnf-plain-http sgn-cnf-sha512-http cnf-malformed cnf-entities)
 [ $# -gt 0 ] && all=("$@")
 for name in "${all[@]}"; do
     make_one "$name"

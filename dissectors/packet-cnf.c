@@ -574,9 +574,13 @@ dissect_cnf_xml_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
 
     if (xml_media_handles[which])
         done = call_dissector_with_data(xml_media_handles[which], tvb, pinfo, tree, data);
-    if (cnf_content_matches(tvb))
-        return dissect_cnf_file(tvb, pinfo, tree, NULL);
-    return done ? done : (int)tvb_captured_length(tvb);
+    if (cnf_content_matches(tvb)) {
+        int n = dissect_cnf_file(tvb, pinfo, tree, NULL);
+        return done ? done : n;
+    }
+    /* not a configuration: exactly what the previous owner said (0 lets HTTP
+     * try its heuristics and then show the body as media) */
+    return done;
 }
 
 static int

@@ -145,9 +145,12 @@ static gboolean
 cnf_content_matches(tvbuff_t *tvb)
 {
     guint len = MIN(tvb_captured_length(tvb), CNF_SNIFF_BYTES);
-    const char *p = (const char *)tvb_get_ptr(tvb, 0, len);
-    const char *end = p + len;
+    const char *p, *end;
 
+    if (len < 8)
+        return FALSE;
+    p = (const char *)tvb_get_ptr(tvb, 0, len);
+    end = p + len;
     if (len >= 3 && (guint8)p[0] == 0xEF && (guint8)p[1] == 0xBB && (guint8)p[2] == 0xBF)
         p += 3;
     for (;;) {

@@ -572,10 +572,12 @@ itl_sgn_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *
     proto_item_set_generated(gi);
     if (!signer) {
         expert_add_info_format(pinfo, status_item, &ei_itl_sgn_signer_untrusted,
-                               "The signer %s (serial %s) is not in %s (frame %u), the trust list the phone "
-                               "has: the phone rejects this file", who,
+                               "The signer %s (serial %s) is not in %s (frame %u), %s: the phone rejects "
+                               "this file", who,
                                cisco_hex(pinfo->pool, f->data + f->serial.offset, f->serial.len, ':', TRUE),
-                               list->name, list->frame);
+                               list->name, list->frame,
+                               addresses_equal(&list->phone, &pinfo->dst) ? "the trust list the phone has"
+                                   : "the last trust list of the capture (this phone got none)");
         return;
     }
     gi = proto_tree_add_uint(tree, hf_itl_sgn_signer_record, tvb, 0, 0, signer->record);

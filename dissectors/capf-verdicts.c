@@ -30,6 +30,7 @@
 #include "capf-int.h"
 #include "cisco-crypto.h"
 #include "cisco-dissect.h"
+#include "cisco-config.h"
 #include "cisco-trust.h"
 
 static expert_field ei_capf_deadline = EI_INIT;
@@ -59,6 +60,8 @@ static const capf_verdict_kind_t capf_verdict_kinds[] = {
     { &ei_capf_unknown_device,          "unknown_device",        "CAPF unknown device",         "LSC: Failed" },
     { &ei_capf_key_generation_failed,   "key_generation_failed", "CAPF key generation failed",  "LSC: Failed" },
     { &ei_capf_no_operation,            "no_operation",          "CAPF no operation pending",   NULL },
+    /* raised by the configuration registry (cisco-config.c) at the first SYN */
+    { &ei_cnf_capf_server_unlisted,     "capf_server_unlisted",  "CAPF server not in configuration", NULL },
 };
 
 /* The details beneath a verdict's expert item */
@@ -368,9 +371,10 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
     capf_verdict_t *v;
 
     if ((events & TCP_COMPLETENESS_SYNSENT) && !from_server) {
-        if (++cc->syn_count == 1)
+        if (++cc->syn_count == 1) {
             cc->first_syn_frame = pinfo->num;
-        else if (!cc->syn_answered) {
+            cisco_config_check_capf_connection(pinfo, capf_port, out);  /* capfList of the phone's cnf.xml */
+        } else if (!cc->syn_answered) {
             v = capf_add_verdict(out, &ei_capf_connection_failed,
                                  "SYN to CAPF port %u sent again (attempt %u) without an answer", capf_port,
                                  cc->syn_count);

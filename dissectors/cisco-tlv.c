@@ -520,33 +520,40 @@ read_record(tlv_reader_t *rd, guint offset)
     return end;
 }
 
-static cisco_sig_status_t
-verify(wmem_allocator_t *scope, const cisco_tlv_file_t *f, guint reported_len)
+cisco_sig_status_t
+cisco_tlv_verify_with(wmem_allocator_t *scope, const cisco_tlv_file_t *f, guint reported_len,
+                      const guint8 *cert, size_t cert_len, const guint8 *pkcs1, size_t pkcs1_len)
 {
-    const cisco_tlv_record_t *signer;
     guint8 *signed_data;
     guint before, after;
     cisco_sig_status_t status;
 
-    if (!f->signer_record)
-        return CISCO_SIG_SIGNER_NOT_FOUND;
     if (!f->signature.len || f->truncated || f->len != reported_len)
         return CISCO_SIG_CANNOT_VERIFY;
-    signer = cisco_tlv_record(f, f->signer_record - 1);
     before = f->signature_tlv.offset;
     after = f->len - span_end(f->signature_tlv);
     signed_data = (guint8 *)wmem_alloc(scope, before + after + 1);
     memcpy(signed_data, f->data, before);
     memcpy(signed_data + before, f->data + span_end(f->signature_tlv), after);
-    status = cisco_verify_rsa(f->digest,
-                              signer->certificate.len ? f->data + signer->certificate.offset : NULL,
-                              signer->certificate.len,
-                              signer->public_key.len ? f->data + signer->public_key.offset : NULL,
-                              signer->public_key.len,
-                              signed_data, before + after,
+    status = cisco_verify_rsa(f->digest, cert, cert_len, pkcs1, pkcs1_len, signed_data, before + after,
                               f->data + f->signature.offset, f->signature.len);
     wmem_free(scope, signed_data);
     return status;
+}
+
+static cisco_sig_status_t
+verify(wmem_allocator_t *scope, const cisco_tlv_file_t *f, guint reported_len)
+{
+    const cisco_tlv_record_t *signer;
+
+    if (!f->signer_record)
+        return CISCO_SIG_SIGNER_NOT_FOUND;
+    signer = cisco_tlv_record(f, f->signer_record - 1);
+    return cisco_tlv_verify_with(scope, f, reported_len,
+                                 signer->certificate.len ? f->data + signer->certificate.offset : NULL,
+                                 signer->certificate.len,
+                                 signer->public_key.len ? f->data + signer->public_key.offset : NULL,
+                                 signer->public_key.len);
 }
 
 cisco_tlv_file_t *

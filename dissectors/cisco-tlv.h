@@ -189,6 +189,14 @@ gint cisco_tlv_cert_hash_id(const cisco_tlv_record_t *r);
 cisco_tlv_file_t *cisco_tlv_parse(wmem_allocator_t *scope, const guint8 *data, guint len, guint reported_len,
                                   const char *name);
 
+/* Check the file's signature (everything but the SIGNATURE TLV, PKCS#1 v1.5
+ * with the header's digest) with a key from elsewhere: a DER certificate, or
+ * when cert is NULL a PKCS#1 RSAPublicKey.  For a .sgn file, whose signer is
+ * a record of a trust list.  CANNOT_VERIFY for a cut file or no signature. */
+cisco_sig_status_t cisco_tlv_verify_with(wmem_allocator_t *scope, const cisco_tlv_file_t *f, guint reported_len,
+                                         const guint8 *cert, size_t cert_len, const guint8 *pkcs1,
+                                         size_t pkcs1_len);
+
 static inline const cisco_tlv_item_t *
 cisco_tlv_item(const cisco_tlv_file_t *f, guint i)
 {

@@ -86,6 +86,10 @@ static int hf_itl_signer_record = -1;
 static int hf_itl_signature_status = -1;
 static int hf_itl_payload = -1;
 static int hf_itl_problem_detail = -1;
+static int hf_itl_sgn_signer_trust_list = -1;
+static int hf_itl_sgn_signer_in_trust_list = -1;
+static int hf_itl_sgn_signer_record = -1;
+static int hf_itl_sgn_signer_function = -1;
 
 static gint ett_itl = -1;
 static gint ett_itl_header = -1;
@@ -104,6 +108,8 @@ static expert_field ei_itl_cert_hash_mismatch = EI_INIT;
 static expert_field ei_itl_unknown_function = EI_INIT;
 static expert_field ei_itl_bad_length = EI_INIT;
 static expert_field ei_itl_too_deep = EI_INIT;
+static expert_field ei_itl_sgn_signer_untrusted = EI_INIT;
+static expert_field ei_itl_sgn_no_trust_list = EI_INIT;
 
 /* The short names the Info column of a trust list's frame shows for its
  * experts, after the file's kind: "[ITL without CAPF record]", several joined
@@ -120,6 +126,8 @@ static const struct {
     { &ei_itl_unknown_function,     "unknown function" },
     { &ei_itl_bad_length,           "bad length" },
     { &ei_itl_too_deep,             "containers nested too deep" },
+    { &ei_itl_sgn_signer_untrusted, "signer not trusted" },
+    { &ei_itl_sgn_no_trust_list,    "without trust list" },
 };
 
 /* Notes an expert of this frame for the Info column (a bit per name). */
@@ -133,6 +141,7 @@ itl_note_expert(guint *shown, const expert_field *ei)
 
 static dissector_handle_t itl_handle;
 static dissector_handle_t octet_stream_handle;  /* media_type's previous owner */
+static dissector_handle_t cnf_handle;           /* SEP<MAC>.cnf.xml inside a .sgn */
 
 static wsc_bool itl_enable_tftp_reassembly = TRUE;
 static pref_t *tftp_defragment_pref;
@@ -421,17 +430,46 @@ itl_problem_expert(cisco_tlv_problem_kind_t kind)
     }
 }
 
-/* Remember how the CAPF records identify the CAPF certificate, for the CAPF
- * dissector's certificate-mismatch verdict. */
+/* The roles whose certificate signs TFTP files (.sgn): TFTP, CCM+TFTP. */
+#define ITL_ROLE_CCM_TFTP   2
+#define ITL_ROLE_TFTP       3
+#define ITL_ROLE_SIGNS_SGN(function) ((function) == ITL_ROLE_TFTP || (function) == ITL_ROLE_CCM_TFTP)
+
+/* Remember the trust list: how its CAPF records identify the CAPF
+ * certificate (the CAPF dissector's certificate-mismatch verdict, the
+ * configuration's CAPF check), and the records that can sign a .sgn file. */
 static void
 itl_note_capf_records(packet_info *pinfo, const cisco_tlv_file_t *f, const char *name)
 {
-    cisco_trust_list_t *list = NULL;
+    cisco_trust_list_t *list;
 
+    if (f->signed_file)
+        return;
+    list = cisco_trust_add_list(pinfo->num, &pinfo->dst, name);
     for (guint i = 0; i < wmem_array_get_count(f->records); i++) {
         const cisco_tlv_record_t *r = cisco_tlv_record(f, i);
         cisco_capf_record_t rec;
 
+        if (r->valid && r->serial.len && (r->certificate.len || r->public_key.len)) {
+            cisco_trust_cert_t c;
+
+            memset(&c, 0, sizeof(c));
+            c.record = i + 1;
+            c.function = r->function;
+            c.subject = r->subject;
+            c.issuer = r->issuer;
+            c.serial = f->data + r->serial.offset;
+            c.serial_len = r->serial.len;
+            /* the key only of the records that may sign a .sgn (a fleet
+             * fetches the same ITL thousands of times) */
+            if (ITL_ROLE_SIGNS_SGN(r->function)) {
+                c.cert = r->certificate.len ? f->data + r->certificate.offset : NULL;
+                c.cert_len = r->certificate.len;
+                c.pkcs1 = r->public_key.len ? f->data + r->public_key.offset : NULL;
+                c.pkcs1_len = r->public_key.len;
+            }
+            cisco_trust_add_cert(list, &c);
+        }
         if (r->function != CISCO_TLV_ROLE_CAPF)
             continue;
         memset(&rec, 0, sizeof(rec));
@@ -446,8 +484,6 @@ itl_note_capf_records(packet_info *pinfo, const cisco_tlv_file_t *f, const char 
         } else {
             continue;
         }
-        if (!list)
-            list = cisco_trust_add_list(pinfo->num, &pinfo->dst, name);
         cisco_trust_add_capf(list, &rec);
     }
 }
@@ -529,6 +565,87 @@ itl_parse(tvbuff_t *tvb, packet_info *pinfo, const char *name)
     return f;
 }
 
+/*** .sgn files: the signer is a record of the phone's trust list ***/
+
+/* Who signed this .sgn, by the trust lists the phone (pinfo->dst, who
+ * receives the file) got before this frame; else those of the whole capture.
+ * The same answer in every pass: only lists of earlier frames count. */
+static cisco_sig_status_t
+itl_sgn_verify(packet_info *pinfo, const cisco_tlv_file_t *f, guint reported_len, const cisco_trust_list_t **list,
+               const cisco_trust_cert_t **signer)
+{
+    *signer = cisco_trust_find_signer(pinfo->num, &pinfo->dst, f->serial.len ? f->data + f->serial.offset : NULL,
+                                      f->serial.len, f->issuer, list);
+    if (!*signer || !ITL_ROLE_SIGNS_SGN((*signer)->function))
+        return f->status;       /* signer not in file (nor with a TFTP role in a trust list) */
+    return cisco_tlv_verify_with(pinfo->pool, f, reported_len, (*signer)->cert, (*signer)->cert_len,
+                                 (*signer)->cert ? NULL : (*signer)->pkcs1, (*signer)->pkcs1_len);
+}
+
+/* An expert on the signature status with its detail beneath it. */
+static void
+itl_sgn_expert(tvbuff_t *tvb, packet_info *pinfo, proto_item *status_item, expert_field *ei, guint *shown,
+               const char *text, const char *detail)
+{
+    proto_item *gi;
+
+    expert_add_info_format(pinfo, status_item, ei, "%s", text);
+    itl_note_expert(shown, ei);
+    gi = proto_tree_add_string(proto_item_add_subtree(status_item, ett_itl_problem), hf_itl_problem_detail, tvb,
+                               0, 0, detail);
+    proto_item_set_generated(gi);
+}
+
+static void
+itl_sgn_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *status_item,
+               const cisco_tlv_file_t *f, const cisco_trust_list_t *list, const cisco_trust_cert_t *signer,
+               guint *shown)
+{
+    const char *who = f->signer_name ? cisco_clamp(pinfo->pool, f->signer_name, 120) : "the signer";
+    proto_item *gi;
+
+    if (!list) {
+        itl_sgn_expert(tvb, pinfo, status_item, &ei_itl_sgn_no_trust_list, shown,
+                       "Signed file, but no trust list (ITL/CTL) was seen before it: its signature cannot be checked",
+                       wmem_strdup_printf(pinfo->pool, "Signer %s; a phone without a trust list accepts the file "
+                                          "unchecked", who));
+        return;
+    }
+    gi = proto_tree_add_uint(tree, hf_itl_sgn_signer_trust_list, tvb, 0, 0, list->frame);
+    proto_item_set_generated(gi);
+    gi = proto_tree_add_boolean(tree, hf_itl_sgn_signer_in_trust_list, tvb, 0, 0, signer != NULL);
+    proto_item_set_generated(gi);
+    if (!signer) {
+        itl_sgn_expert(tvb, pinfo, status_item, &ei_itl_sgn_signer_untrusted, shown,
+                       wmem_strdup_printf(pinfo->pool, "The signer is not in %s (frame %u): the phone rejects "
+                                          "this file", cisco_clamp(pinfo->pool, list->name, CISCO_NAME_MAX),
+                                          list->frame),
+                       wmem_strdup_printf(pinfo->pool, "Signer %s, serial %s; %s", who,
+                                          cisco_hex(pinfo->pool, f->data + f->serial.offset, f->serial.len, ':',
+                                                    TRUE),
+                                          addresses_equal(&list->phone, &pinfo->dst) ?
+                                              "that is the trust list the phone has" :
+                                              "the last trust list of the capture (this phone got none)"));
+        return;
+    }
+    gi = proto_tree_add_uint(tree, hf_itl_sgn_signer_record, tvb, 0, 0, signer->record);
+    proto_item_set_generated(gi);
+    if (signer->function >= 0) {
+        gi = proto_tree_add_uint(tree, hf_itl_sgn_signer_function, tvb, 0, 0, (guint32)signer->function);
+        proto_item_set_generated(gi);
+    }
+    if (!ITL_ROLE_SIGNS_SGN(signer->function))
+        itl_sgn_expert(tvb, pinfo, status_item, &ei_itl_sgn_signer_untrusted, shown,
+                       wmem_strdup_printf(pinfo->pool, "The signer is in %s (frame %u) without a TFTP role: the "
+                                          "phone does not accept it for a TFTP file",
+                                          cisco_clamp(pinfo->pool, list->name, CISCO_NAME_MAX), list->frame),
+                       wmem_strdup_printf(pinfo->pool, "Signer %s is record %u, role %s, not TFTP or CCM+TFTP",
+                                          who, signer->record,
+                                          signer->function >= 0 ?
+                                              WSC_VAL_TO_STR(pinfo->pool, signer->function, cisco_tlv_function_vals,
+                                                             "%u") : "(none)"));
+}
+
 /* The whole file; name is the transfer's file name when known. */
 static int
 dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *name)
@@ -543,6 +660,9 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     const char *kind;
     itl_tap_info_t *tap;
     guint shown = 0;            /* experts for the Info column, see itl_expert_names */
+    cisco_sig_status_t status;
+    const cisco_trust_list_t *sgn_list = NULL;
+    const cisco_trust_cert_t *sgn_signer = NULL;
 
     f = itl_parse(tvb, pinfo, name);
     if (!name)
@@ -616,16 +736,20 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         proto_item_set_generated(gi);
     }
 
+    status = f->signed_file ? itl_sgn_verify(pinfo, f, tvb_reported_length(tvb), &sgn_list, &sgn_signer)
+                            : f->status;
     status_item = proto_tree_add_uint(itl_tree, hf_itl_signature_status, tvb, f->signature.offset,
-                                      f->signature.len, f->status);
+                                      f->signature.len, status);
     proto_item_set_generated(status_item);
-    switch (f->status) {
+    if (f->signed_file)
+        itl_sgn_report(tvb, pinfo, itl_tree, status_item, f, sgn_list, sgn_signer, &shown);
+    switch (status) {
     case CISCO_SIG_INVALID:
         expert_add_info(pinfo, status_item, &ei_itl_bad_signature);
         break;
     case CISCO_SIG_SIGNER_NOT_FOUND:
         /* .sgn files are signed by a TFTP certificate held in the ITL/CTL,
-         * never by one inside the file: nothing to report there. */
+         * never by one inside the file: itl_sgn_report() said it. */
         if (!f->signed_file)
             expert_add_info(pinfo, status_item, &ei_itl_signer_not_found);
         break;
@@ -643,9 +767,9 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
 
     proto_item_append_text(ti, ": %s, %u records, signature %s",
                            name ? cisco_clamp(pinfo->pool, name, CISCO_NAME_MAX) : "trust list",
-                           n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+                           n_records, val_to_str_const(status, cisco_tlv_sig_status_vals, "?"));
     col_add_fstr(pinfo->cinfo, COL_INFO, "%s: %u records, signature %s", name ? name : "trust list",
-                 n_records, val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+                 n_records, val_to_str_const(status, cisco_tlv_sig_status_vals, "?"));
     if (shown) {
         const char *sep = " [";
 
@@ -658,6 +782,12 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         }
         col_append_str(pinfo->cinfo, COL_INFO, "]");
     }
+
+    /* the signed file itself, when it is a phone configuration (the cnf
+     * dissector looks at the name and the content) */
+    if (f->signed_file && f->payload.len && cnf_handle)
+        call_dissector_only(cnf_handle, tvb_new_subset_remaining(tvb, f->payload.offset), pinfo, tree,
+                            (void *)name);
 
     if (have_tap_listener(itl_tap)) {
         tap = wmem_new0(pinfo->pool, itl_tap_info_t);
@@ -935,6 +1065,18 @@ proto_register_itl(void)
             "of the record's certificate (what the stored hash should be)", HFILL } },
         { &hf_itl_payload,
           { "Signed File", "itl.payload", FT_BYTES, BASE_NONE, NULL, 0x0, "The file a .sgn header signs", HFILL } },
+        { &hf_itl_sgn_signer_trust_list,
+          { "Signer's Trust List", "itl.sgn.signer_trust_list", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "Frame of the trust list (the phone's, received before) the .sgn signer was looked up in", HFILL } },
+        { &hf_itl_sgn_signer_in_trust_list,
+          { "Signer In Trust List", "itl.sgn.signer_in_trust_list", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The .sgn signer (issuer and serial number) is a record of that trust list", HFILL } },
+        { &hf_itl_sgn_signer_record,
+          { "Signer's Record", "itl.sgn.signer_record", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "The record of that trust list that is the .sgn signer", HFILL } },
+        { &hf_itl_sgn_signer_function,
+          { "Signer's Role", "itl.sgn.signer_function", FT_UINT16, BASE_DEC, VALS(cisco_tlv_function_vals), 0x0,
+            "Role of that record (a .sgn file must be signed by a TFTP or CCM+TFTP certificate)", HFILL } },
     };
 
     static gint *ett[] = {
@@ -974,6 +1116,13 @@ proto_register_itl(void)
           { "itl.expert.bad_length", PI_MALFORMED, PI_WARN, "Value has an unexpected length", EXPFILL } },
         { &ei_itl_too_deep,
           { "itl.expert.too_deep", PI_MALFORMED, PI_ERROR, "Containers nested too deep", EXPFILL } },
+        { &ei_itl_sgn_signer_untrusted,
+          { "itl.expert.sgn_signer_untrusted", PI_SECURITY, PI_ERROR,
+            "The .sgn signer is not a TFTP certificate of the phone's trust list: the phone rejects the file",
+            EXPFILL } },
+        { &ei_itl_sgn_no_trust_list,
+          { "itl.expert.sgn_no_trust_list", PI_SECURITY, PI_WARN,
+            "Signed file, but no trust list was seen before it: its signature cannot be checked", EXPFILL } },
     };
 
     module_t *itl_module;
@@ -1017,6 +1166,7 @@ proto_reg_handoff_itl(void)
                              "itl_octet_stream", "ITL/CTL in application/octet-stream"));
     itl_enable_tftp_defragment();
     cisco_dissect_handoff();
+    cnf_handle = find_dissector("cnf");
 
     proto_tftp = proto_get_id_by_filter_name("tftp");
     itl_protocol = find_protocol_by_id(proto_itl);

@@ -20,4 +20,7 @@ check() {   # check CAPTURE PASS_ARGS PATTERN
 check capf-trust-alert.pcapng "" '^ +1 +Security +CAPF +The phone rejected the CAPF server certificate'
 check capf-refused.pcapng "" '^ +1 +Sequence +CAPF +CAPF port 3804 refused the connection'
 check itl-truncated.pcapng "-2" '^ +1 +Malformed +ITL +TFTP transfer of ITLFile.tlv stopped after block'
+# the configuration check inside a .sgn names CNF; the capfList check on the CAPF connection, CAPF
+check cnf-capf-not-in-itl.pcapng "" '^ +1 +Security +CNF +capfAuthMode 2 asks for a CAPF operation'
+check cnf-capf-server-unlisted.pcapng "" '^ +1 +Sequence +CAPF +The phone connects to CAPF at 127.0.70.9:3804'
 exit $fail

@@ -345,7 +345,14 @@ def write_seed_corpus(corpus, out):
     for name, d in corpus.files:
         with open(os.path.join(out, "itl", name), "wb") as f:
             f.write(d)
-    print("fuzz: seed corpus in %s: %d CAPF inputs, %d trust lists" % (out, len(seeds), len(corpus.files)))
+    # the cnf target (phone configurations): the files the sgn/cnf captures serve
+    os.makedirs(os.path.join(out, "cnf"), exist_ok=True)
+    cnf_dir = os.path.join(TOP, "test-captures", "files", "sgn-cnf")
+    cnf_seeds = [n for n in sorted(os.listdir(cnf_dir)) if n.endswith(".xml")] if os.path.isdir(cnf_dir) else []
+    for n in cnf_seeds:
+        shutil.copy(os.path.join(cnf_dir, n), os.path.join(out, "cnf", n))
+    print("fuzz: seed corpus in %s: %d CAPF inputs, %d trust lists, %d configurations"
+          % (out, len(seeds), len(corpus.files), len(cnf_seeds)))
     return 0
 
 

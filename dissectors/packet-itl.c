@@ -793,6 +793,12 @@ dissect_itl_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         tap = wmem_new0(pinfo->pool, itl_tap_info_t);
         tap->file = f;
         tap->name = name;
+        if (f->signed_file && !sgn_list)
+            tap->verdict = "no trust list seen";
+        else if (f->signed_file && (!sgn_signer || !ITL_ROLE_SIGNS_SGN(sgn_signer->function)))
+            tap->verdict = "signer not trusted";
+        else
+            tap->verdict = val_to_str_const(status, cisco_tlv_sig_status_vals, "?");
         tap_queue_packet(itl_tap, pinfo, tap);
     }
     return len;

@@ -170,16 +170,23 @@ capf_phones_reset(void *p)
     g_hash_table_remove_all(tap->configs);
 }
 
-/* "CN=a;OU=b" or "CN=a,OU=b" -> "CN=a": a signer as the report shows it
- * (g_free the result). */
+/* The CN attribute of a distinguished name ("CN=a;OU=b", "C=x,CN=a"), as
+ * "CN=a", or the whole name when it has none: a signer as the report shows
+ * it (g_free the result). */
 static char *
 capf_common_name(const char *dn)
 {
+    const char *p;
+
     if (!dn || !*dn)
         return g_strdup("no signer");
-    if (strncmp(dn, "CN=", 3) != 0)
-        return g_strdup(dn);
-    return g_strndup(dn, strcspn(dn, ";,"));
+    for (p = dn; p; p = strpbrk(p, ";,"), p = p ? p + 1 : NULL) {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "CN=", 3) == 0)
+            return g_strndup(p, strcspn(p, ";,"));
+    }
+    return g_strdup(dn);
 }
 
 /* The "itl" tap: a trust list or a signed file, received by the frame's
@@ -216,8 +223,7 @@ capf_phones_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, con
     seen->frame = pinfo->num;
     g_free(seen->text);
     char *signer = capf_common_name(f->signer_name);
-    seen->text = g_strdup_printf("%s (%s, %s)", name, signer,
-                                 val_to_str_const(f->status, cisco_tlv_sig_status_vals, "?"));
+    seen->text = g_strdup_printf("%s (%s, %s)", name, signer, ti->verdict);
     g_free(signer);
     return TAP_PACKET_REDRAW;
 }
@@ -389,7 +395,8 @@ capf_phones_draw(void *p)
     capf_print_table(cells, G_N_ELEMENTS(head));
 
     if (clients) {
-        static const char *const chead[] = { "Client", "Sessions", "Last outcome", "First frame", "Last frame" };
+        static const char *const chead[] = { "Client", "Sessions", "Last outcome", "First frame", "Last frame",
+                                             "Trust list", "Configuration" };
 
         g_ptr_array_set_size(cells, 0);
         printf("\nSessions without a device name, by client address:\n");
@@ -399,11 +406,18 @@ capf_phones_draw(void *p)
             const capf_phone_row_t *row = (const capf_phone_row_t *)g_ptr_array_index(sorted, i);
             if (row->device)
                 continue;
-            g_ptr_array_add(cells, address_to_str(NULL, row->client));
+            char *addr = address_to_str(NULL, row->client);
+            const capf_file_seen_t *list = (const capf_file_seen_t *)g_hash_table_lookup(tap->trust_lists, addr);
+            const capf_file_seen_t *config = (const capf_file_seen_t *)g_hash_table_lookup(tap->configs, addr);
+
+            g_ptr_array_add(cells, g_strdup(addr));
             g_ptr_array_add(cells, g_strdup_printf("%u", row->sessions));
             g_ptr_array_add(cells, g_strdup(dash(row->last->outcome)));
             g_ptr_array_add(cells, g_strdup_printf("%u", row->first_frame));
             g_ptr_array_add(cells, g_strdup_printf("%u", row->last_frame));
+            g_ptr_array_add(cells, g_strdup(list ? list->text : "-"));
+            g_ptr_array_add(cells, g_strdup(config ? config->text : "-"));
+            wmem_free(NULL, addr);
         }
         capf_print_table(cells, G_N_ELEMENTS(chead));
     }

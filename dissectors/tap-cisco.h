@@ -38,6 +38,8 @@ typedef struct {
 typedef struct {
     const cisco_tlv_file_t *file;
     const char *name;           /* transfer or header file name, NULL */
+    const char *verdict;        /* the signature as the phone sees it: "valid", "invalid", ...;
+                                 * for a .sgn checked against the phone's trust list */
 } itl_tap_info_t;
 
 /* The reports, registered by the plugin's tap_plugin routine. */

@@ -14,7 +14,8 @@ Compared: for each device its sessions, last operation, outcome, auth type,
 key and serial; for each client address without a device name its sessions
 and last outcome.  A truth may add any of the columns first_verdict, trust_list and
 configuration (written by hand from a capture's scenario); they are then
-compared too.  The set of devices (and of client addresses) must be the
+compared too (for client rows trust_list and configuration; first_verdict is
+'-' there).  The set of devices (and of client addresses) must be the
 truth's, no more and no fewer.  First and last frame must be numbers with
 1 <= first <= last <= the capture's frame count.  Device rows must be sorted
 by name, client rows by address.  Exit 0 when all agree, 1 with a diff
@@ -29,7 +30,7 @@ Table format (the tap's):
     <rows: columns separated by two or more spaces, '-' when empty>
 
     Sessions without a device name, by client address:
-    Client  Sessions  Last outcome  First frame  Last frame
+    Client  Sessions  Last outcome  First frame  Last frame  Trust list  Configuration
     ------...
     <rows>
     ====...
@@ -48,7 +49,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEVICE_COLUMNS = ['Device', 'Sessions', 'Last operation', 'Outcome', 'Auth type', 'Key', 'Serial',
                   'First frame', 'Last frame', 'First verdict', 'Trust list', 'Configuration']
-CLIENT_COLUMNS = ['Client', 'Sessions', 'Last outcome', 'First frame', 'Last frame']
+CLIENT_COLUMNS = ['Client', 'Sessions', 'Last outcome', 'First frame', 'Last frame', 'Trust list',
+                  'Configuration']
 CLIENT_TITLE = 'Sessions without a device name, by client address:'
 TRUTH_COLUMNS = ['device', 'sessions', 'last_operation', 'outcome', 'auth', 'key', 'serial']
 # optional truth columns and the table columns they are compared with
@@ -130,7 +132,7 @@ def parse_truth(path):
         if len(values) != len(header):
             raise TableError(f'{path}:{number}: {len(values)} columns instead of {len(header)}')
         if values[0].startswith('client:'):
-            clients[values[0][len('client:'):]] = (values[1], values[3])
+            clients[values[0][len('client:'):]] = (values[1], values[3], *values[len(TRUTH_COLUMNS):])
         else:
             devices[values[0]] = tuple(values[1:])
     return devices, clients, extra
@@ -191,7 +193,8 @@ def compare(devices, clients, truth_devices, truth_clients, frames, optional=())
         address = row['Client']
         if address in seen_clients:
             problems.append(f'client {address} has more than one row')
-        seen_clients[address] = (row['Sessions'], row['Last outcome'])
+        seen_clients[address] = (row['Sessions'], row['Last outcome'],
+                                 *(row.get(OPTIONAL_COLUMNS[c], '-') for c in optional))
         problems += frame_problems(f'client {address}', row)
     addresses = [row['Client'] for row in clients]
     if addresses != sorted(addresses, key=address_key) and addresses != sorted(addresses):
@@ -214,7 +217,7 @@ def compare(devices, clients, truth_devices, truth_clients, frames, optional=())
         out = ['\t'.join(TRUTH_COLUMNS + list(optional))]
         out += ['\t'.join((name, *device_rows[name])) for name in sorted(device_rows)]
         out += ['\t'.join((f'client:{a}', client_rows[a][0], '-', client_rows[a][1], '-', '-', '-',
-                           *('-' for _ in optional)))
+                           *client_rows[a][2:]))
                 for a in sorted(client_rows, key=address_key)]
         return out
     diff = list(difflib.unified_diff(lines(truth_devices, truth_clients), lines(seen, seen_clients),

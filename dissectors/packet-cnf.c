@@ -28,6 +28,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/tap.h>
 #include <wsutil/strtoi.h>
 
 #include <libxml/parser.h>
@@ -36,6 +37,7 @@
 #include "ws-compat.h"
 #include "cisco-config.h"
 #include "cisco-trust.h"
+#include "tap-cisco.h"
 
 void proto_register_cnf(void);
 void proto_reg_handoff_cnf(void);
@@ -49,6 +51,7 @@ static int proto_cnf = -1;
 
 static int hf_cnf_device = -1;
 static int hf_cnf_device_security_mode = -1;
+static int cnf_tap = -1;
 static int hf_cnf_capf_auth_mode = -1;
 static int hf_cnf_cert_hash = -1;
 static int hf_cnf_encr_config = -1;
@@ -512,6 +515,16 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
                                    capf_mode, latest->name, latest->frame);
     }
 
+    if (have_tap_listener(cnf_tap)) {
+        cnf_tap_info_t *tap = wmem_new0(pinfo->pool, cnf_tap_info_t);
+
+        tap->name = name;
+        tap->device = device;
+        tap->capf_auth_mode = capf_mode;
+        tap->in_sgn = in_sgn;
+        tap_queue_packet(cnf_tap, pinfo, tap);
+    }
+
     if (in_sgn) {
         if (capf_mode >= 0)
             col_append_fstr(pinfo->cinfo, COL_INFO, " [capfAuthMode %d]", capf_mode);
@@ -668,6 +681,7 @@ proto_register_cnf(void)
     expert_module_t *expert_cnf;
 
     proto_cnf = proto_register_protocol("Cisco IP Phone Configuration (cnf.xml)", "CNF", "cnf");
+    cnf_tap = register_tap("cnf");
     proto_register_field_array(proto_cnf, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_cnf = expert_register_protocol(proto_cnf);

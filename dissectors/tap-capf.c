@@ -95,7 +95,8 @@ typedef struct {
  * "<name> (<signer>, <signature status>)". */
 typedef struct {
     guint32 frame;
-    char *text;
+    char *text;                 /* NULL until the file's own tap said it */
+    gint capf_auth_mode;        /* configurations: -1 when absent or not known */
 } capf_file_seen_t;
 
 /* A row: the connections of one device, or of one client address when the
@@ -117,14 +118,16 @@ typedef struct {
     GHashTable *streams;        /* stream index -> capf_stream_t */
     GHashTable *trust_lists;    /* client address text -> capf_file_seen_t */
     GHashTable *configs;        /* client address text -> capf_file_seen_t */
-    /* The report listens to two taps, "capf" with this structure as its
-     * data and "itl" with &itl_key (a listener is known by its data); each
-     * listener's finish routine drops one reference. */
+    /* The report listens to three taps, "capf" with this structure as its
+     * data, "itl" with &itl_key and "cnf" with &cnf_key (a listener is known
+     * by its data); each listener's finish routine drops one reference. */
     char itl_key;
+    char cnf_key;
     guint refs;
 } capf_phones_t;
 
 #define CAPF_PHONES_OF_ITL_KEY(p) ((capf_phones_t *)(void *)((char *)(p) - offsetof(capf_phones_t, itl_key)))
+#define CAPF_PHONES_OF_CNF_KEY(p) ((capf_phones_t *)(void *)((char *)(p) - offsetof(capf_phones_t, cnf_key)))
 
 static void
 capf_stream_free(gpointer p)
@@ -189,6 +192,64 @@ capf_common_name(const char *dn)
     return g_strdup(dn);
 }
 
+/* The entry of the frame's destination (the phone) in `table`, made afresh
+ * for a later frame than the one it holds; NULL for an earlier frame. */
+static capf_file_seen_t *
+capf_file_seen(GHashTable *table, packet_info *pinfo)
+{
+    char *addr = address_to_str(NULL, &pinfo->dst);
+    capf_file_seen_t *seen = (capf_file_seen_t *)g_hash_table_lookup(table, addr);
+
+    if (seen && seen->frame > pinfo->num) {
+        wmem_free(NULL, addr);
+        return NULL;
+    }
+    if (!seen) {
+        seen = g_new0(capf_file_seen_t, 1);
+        g_hash_table_insert(table, g_strdup(addr), seen);
+    }
+    wmem_free(NULL, addr);
+    if (seen->frame != pinfo->num) {
+        seen->frame = pinfo->num;
+        g_free(seen->text);
+        seen->text = NULL;
+        seen->capf_auth_mode = -1;
+    }
+    return seen;
+}
+
+/* The "cnf" tap: a configuration received by the frame's destination; a
+ * .sgn's signature comes from the "itl" tap of the same frame. */
+static tap_packet_status
+capf_phones_cnf_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                       tap_flags_t flags _U_)
+{
+    capf_phones_t *tap = CAPF_PHONES_OF_CNF_KEY(p);
+    const cnf_tap_info_t *ti = (const cnf_tap_info_t *)data;
+    capf_file_seen_t *seen = capf_file_seen(tap->configs, pinfo);
+
+    if (!seen)
+        return TAP_PACKET_DONT_REDRAW;
+    seen->capf_auth_mode = ti->capf_auth_mode;
+    if (!ti->in_sgn) {
+        g_free(seen->text);
+        seen->text = g_strdup_printf("%s (unsigned)", ti->name ? ti->name : "cnf.xml");
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+/* What the Configuration column shows (g_free it). */
+static char *
+capf_config_text(const capf_file_seen_t *config)
+{
+    if (!config)
+        return g_strdup("-");
+    if (config->capf_auth_mode < 0)
+        return g_strdup(config->text ? config->text : "-");
+    return g_strdup_printf("%s, capfAuthMode %d", config->text ? config->text : "cnf.xml",
+                           config->capf_auth_mode);
+}
+
 /* The "itl" tap: a trust list or a signed file, received by the frame's
  * destination (TFTP DATA and HTTP responses go to the phone). */
 static tap_packet_status
@@ -201,7 +262,6 @@ capf_phones_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, con
     const char *name = ti->name ? ti->name : (f->filename ? f->filename : "?");
     GHashTable *table;
     capf_file_seen_t *seen;
-    char *addr;
 
     if (!f->signed_file)
         table = tap->trust_lists;
@@ -209,20 +269,11 @@ capf_phones_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, con
         table = tap->configs;
     else
         return TAP_PACKET_DONT_REDRAW;
-    addr = address_to_str(NULL, &pinfo->dst);
-    seen = (capf_file_seen_t *)g_hash_table_lookup(table, addr);
-    if (seen && seen->frame > pinfo->num) {
-        wmem_free(NULL, addr);
+    seen = capf_file_seen(table, pinfo);
+    if (!seen)
         return TAP_PACKET_DONT_REDRAW;
-    }
-    if (!seen) {
-        seen = g_new0(capf_file_seen_t, 1);
-        g_hash_table_insert(table, g_strdup(addr), seen);
-    }
-    wmem_free(NULL, addr);
-    seen->frame = pinfo->num;
-    g_free(seen->text);
     char *signer = capf_common_name(f->signer_name);
+    g_free(seen->text);
     seen->text = g_strdup_printf("%s (%s, %s)", name, signer, ti->verdict);
     g_free(signer);
     return TAP_PACKET_REDRAW;
@@ -390,13 +441,13 @@ capf_phones_draw(void *p)
         const capf_file_seen_t *config = (const capf_file_seen_t *)g_hash_table_lookup(tap->configs, addr);
         wmem_free(NULL, addr);
         g_ptr_array_add(cells, g_strdup(list ? list->text : "-"));
-        g_ptr_array_add(cells, g_strdup(config ? config->text : "-"));
+        g_ptr_array_add(cells, capf_config_text(config));
     }
     capf_print_table(cells, G_N_ELEMENTS(head));
 
     if (clients) {
         static const char *const chead[] = { "Client", "Sessions", "Last outcome", "First frame", "Last frame",
-                                             "Trust list", "Configuration" };
+                                             "First verdict", "Trust list", "Configuration" };
 
         g_ptr_array_set_size(cells, 0);
         printf("\nSessions without a device name, by client address:\n");
@@ -415,8 +466,9 @@ capf_phones_draw(void *p)
             g_ptr_array_add(cells, g_strdup(dash(row->last->outcome)));
             g_ptr_array_add(cells, g_strdup_printf("%u", row->first_frame));
             g_ptr_array_add(cells, g_strdup_printf("%u", row->last_frame));
+            g_ptr_array_add(cells, g_strdup(dash(row->first_verdict)));
             g_ptr_array_add(cells, g_strdup(list ? list->text : "-"));
-            g_ptr_array_add(cells, g_strdup(config ? config->text : "-"));
+            g_ptr_array_add(cells, capf_config_text(config));
             wmem_free(NULL, addr);
         }
         capf_print_table(cells, G_N_ELEMENTS(chead));
@@ -452,6 +504,12 @@ capf_phones_itl_finish(void *p)
     capf_phones_unref(CAPF_PHONES_OF_ITL_KEY(p));
 }
 
+static void
+capf_phones_cnf_finish(void *p)
+{
+    capf_phones_unref(CAPF_PHONES_OF_CNF_KEY(p));
+}
+
 static wsc_tap_init_ret
 capf_phones_init(const char *opt_arg, void *userdata _U_)
 {
@@ -474,6 +532,15 @@ capf_phones_init(const char *opt_arg, void *userdata _U_)
     if (error) {
         tap->refs--;     /* the "capf" listener keeps its reference */
         fprintf(stderr, "tshark: couldn't register capf,phones on the itl tap: %s\n", error->str);
+        g_string_free(error, TRUE);
+        WSC_TAP_INIT_FAILED();
+    }
+    tap->refs++;
+    error = register_tap_listener("cnf", &tap->cnf_key, NULL, TL_REQUIRES_NOTHING, NULL, capf_phones_cnf_packet,
+                                  NULL, capf_phones_cnf_finish);
+    if (error) {
+        tap->refs--;
+        fprintf(stderr, "tshark: couldn't register capf,phones on the cnf tap: %s\n", error->str);
         g_string_free(error, TRUE);
         WSC_TAP_INIT_FAILED();
     }

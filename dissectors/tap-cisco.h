@@ -42,6 +42,15 @@ typedef struct {
                                  * for a .sgn checked against the phone's trust list */
 } itl_tap_info_t;
 
+/* A phone configuration (SEP<MAC>.cnf.xml, plain or inside a .sgn), for
+ * -z capf,phones; queued to the "cnf" tap by the frame that carries it. */
+typedef struct {
+    const char *name;           /* file name, NULL (HTTP) */
+    const char *device;         /* SEP<MAC>, NULL */
+    gint capf_auth_mode;        /* -1 when absent */
+    gboolean in_sgn;            /* the payload of a .sgn (the "itl" tap reports its signature) */
+} cnf_tap_info_t;
+
 /* The reports, registered by the plugin's tap_plugin routine. */
 void register_capf_taps(void);  /* tap-capf.c: capf,phones and capf,tree */
 void register_itl_taps(void);   /* tap-itl.c: itl,show */

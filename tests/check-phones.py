@@ -14,8 +14,7 @@ Compared: for each device its sessions, last operation, outcome, auth type,
 key and serial; for each client address without a device name its sessions
 and last outcome.  A truth may add any of the columns first_verdict, trust_list and
 configuration (written by hand from a capture's scenario); they are then
-compared too (for client rows trust_list and configuration; first_verdict is
-'-' there).  The set of devices (and of client addresses) must be the
+compared too, for device and client rows.  The set of devices (and of client addresses) must be the
 truth's, no more and no fewer.  First and last frame must be numbers with
 1 <= first <= last <= the capture's frame count.  Device rows must be sorted
 by name, client rows by address.  Exit 0 when all agree, 1 with a diff
@@ -30,7 +29,7 @@ Table format (the tap's):
     <rows: columns separated by two or more spaces, '-' when empty>
 
     Sessions without a device name, by client address:
-    Client  Sessions  Last outcome  First frame  Last frame  Trust list  Configuration
+    Client  Sessions  Last outcome  First frame  Last frame  First verdict  Trust list  Configuration
     ------...
     <rows>
     ====...
@@ -49,8 +48,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEVICE_COLUMNS = ['Device', 'Sessions', 'Last operation', 'Outcome', 'Auth type', 'Key', 'Serial',
                   'First frame', 'Last frame', 'First verdict', 'Trust list', 'Configuration']
-CLIENT_COLUMNS = ['Client', 'Sessions', 'Last outcome', 'First frame', 'Last frame', 'Trust list',
-                  'Configuration']
+CLIENT_COLUMNS = ['Client', 'Sessions', 'Last outcome', 'First frame', 'Last frame', 'First verdict',
+                  'Trust list', 'Configuration']
 CLIENT_TITLE = 'Sessions without a device name, by client address:'
 TRUTH_COLUMNS = ['device', 'sessions', 'last_operation', 'outcome', 'auth', 'key', 'serial']
 # optional truth columns and the table columns they are compared with

@@ -461,6 +461,11 @@ dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
                                    "the phone will not trust it",
                                    req->cert_name, tvs_sha1_hex(pinfo->pool, req->sha1), req->frame,
                                    WSC_VAL_TO_STR(pinfo->pool, msg.status, tvs_status_vals, "%d"));
+        else if (req)
+            expert_add_info_format(pinfo, ti, &ei_tvs_not_trusted,
+                                   "TVS does not vouch for the certificate asked about in frame %u (not "
+                                   "readable there), status %s: the phone will not trust it",
+                                   req->frame, WSC_VAL_TO_STR(pinfo->pool, msg.status, tvs_status_vals, "%d"));
         else
             expert_add_info_format(pinfo, ti, &ei_tvs_not_trusted,
                                    "TVS does not vouch for the certificate it was asked about (request not in "

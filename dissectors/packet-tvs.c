@@ -143,7 +143,7 @@ static const value_string tvs_status_vals[] = {
 /* One TVS message, remembered for the whole file: request/response links. */
 typedef struct tvs_pdu {
     guint32 frame;
-    nstime_t time;
+    nstime_t abs_time;
     guint8 command;
     gboolean is_request;
     struct tvs_pdu *peer;       /* the response of a request, the request of a response */
@@ -406,7 +406,7 @@ dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 
         pi = wmem_new0(wmem_file_scope(), tvs_pdu_t);
         pi->frame = pinfo->num;
-        pi->time = pinfo->abs_ts;
+        pi->abs_time = pinfo->abs_ts;
         pi->command = (guint8)cmd;
         pi->is_request = is_request;
         if (is_request) {
@@ -438,7 +438,7 @@ dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
         const tvs_pdu_t *req = pi->peer;
 
         proto_item_set_generated(proto_tree_add_uint(tvs_tree, hf_tvs_response_to, tvb, 0, 0, req->frame));
-        nstime_delta(&delta, &pinfo->abs_ts, &req->time);
+        nstime_delta(&delta, &pinfo->abs_ts, &req->abs_time);
         proto_item_set_generated(proto_tree_add_time(tvs_tree, hf_tvs_time, tvb, 0, 0, &delta));
         if (req->cert_name)
             proto_item_set_generated(proto_tree_add_string(tvs_tree, hf_tvs_queried_subject, tvb, 0, 0,

@@ -19,6 +19,8 @@ void proto_register_itl(void);
 void proto_reg_handoff_itl(void);
 void proto_register_cnf(void);
 void proto_reg_handoff_cnf(void);
+void proto_register_tvs(void);
+void proto_reg_handoff_tvs(void);
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
@@ -50,7 +52,7 @@ register_taps(void)
 void
 plugin_register(void)
 {
-    static proto_plugin plug_capf, plug_itl, plug_cnf;
+    static proto_plugin plug_capf, plug_itl, plug_cnf, plug_tvs;
     static tap_plugin plug_taps;
 
     plug_capf.register_protoinfo = proto_register_capf;
@@ -64,6 +66,9 @@ plugin_register(void)
     plug_cnf.register_protoinfo = proto_register_cnf;
     plug_cnf.register_handoff = proto_reg_handoff_cnf;
     proto_register_plugin(&plug_cnf);
+    plug_tvs.register_protoinfo = proto_register_tvs;
+    plug_tvs.register_handoff = proto_reg_handoff_tvs;
+    proto_register_plugin(&plug_tvs);
 
     plug_taps.register_tap_listener = register_taps;
     tap_register_plugin(&plug_taps);

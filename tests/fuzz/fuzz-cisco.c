@@ -4,10 +4,10 @@
  *
  * Each input is one frame of an unknown encapsulation, so no link layer
  * claims it; the target dissector ("capf": a CAPF byte stream, one or more
- * PDUs; "itl": one ITL/CTL/.sgn file; "cnf": one SEP<MAC>.cnf.xml) is
- * registered as a post-dissector and
- * gets the whole input, the way Wireshark's own fuzzshark drives a
- * dissector.  The dissector sources are compiled into this program and
+ * PDUs; "itl": one ITL/CTL/.sgn file; "cnf": one SEP<MAC>.cnf.xml; "tvs": a
+ * TVS byte stream) is registered as a post-dissector and gets the whole
+ * input, the way Wireshark's own fuzzshark drives a dissector.  The dissector
+ * sources are compiled into this program and
  * registered as if the plugin had been loaded.  The target is fixed at
  * compile time (FUZZ_TARGET) and can be overridden with CISCO_FUZZ_TARGET.
  * README.md ("Robustness and fuzzing") tells how to build and run it.

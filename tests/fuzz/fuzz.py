@@ -315,7 +315,8 @@ def main():
                     help="only these case indices, in one capture, kept in OUT")
     ap.add_argument("--corpus", metavar="DIR",
                     help="write the libFuzzer seed corpus (DIR/capf: each CAPF PDU and each side's byte "
-                         "stream of every connection; DIR/itl: the trust lists) and stop")
+                         "stream of every connection; DIR/itl: the trust lists; DIR/tvs: the clear-text TVS "
+                         "segments and streams) and stop")
     a = ap.parse_args()
     a.build = os.path.abspath(a.build or os.path.join(TOP, "build" if a.valgrind else "build-asan"))
     a.out = os.path.abspath(a.out or "/tmp/capf-fuzz-%d" % a.seed)
@@ -324,13 +325,35 @@ def main():
     f = Fuzzer(a)
     if a.corpus:
         f.load_corpus()
-        return write_seed_corpus(f.corpus, a.corpus)
+        return write_seed_corpus(f.corpus, a.corpus, a.build)
     return f.main()
 
 
-def write_seed_corpus(corpus, out):
+def tvs_seeds(build):
+    """TVS inputs for libFuzzer: each clear-text TVS segment and each side's byte
+    stream of every connection of the TVS captures (the TLS ones carry the same
+    tvsd/tvsc messages as 3p-tvs-clear)."""
+    seeds = set()
+    for name in sorted(os.listdir(CAPTURES)):
+        if "tvs" not in name or not name.endswith(".pcapng"):
+            continue
+        out = subprocess.run([TSHARK, "-B", build, "-r", os.path.join(CAPTURES, name), "-Y", "tcp.len > 0 && !tls",
+                              "-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.payload"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
+        streams = {}
+        for line in out.splitlines():
+            stream, sport, payload = (line.split("\t") + ["", "", ""])[:3]
+            data = bytes.fromhex(payload.replace(":", ""))
+            if data:
+                seeds.add(data)
+                streams[(stream, sport)] = streams.get((stream, sport), b"") + data
+        seeds.update(streams.values())
+    return seeds
+
+
+def write_seed_corpus(corpus, out, build):
     import hashlib
-    for sub in ("capf", "itl"):
+    for sub in ("capf", "itl", "cnf", "tvs"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     seeds = set()
     for _, session in corpus.sessions:
@@ -351,8 +374,12 @@ def write_seed_corpus(corpus, out):
     cnf_seeds = [n for n in sorted(os.listdir(cnf_dir)) if n.endswith(".xml")] if os.path.isdir(cnf_dir) else []
     for n in cnf_seeds:
         shutil.copy(os.path.join(cnf_dir, n), os.path.join(out, "cnf", n))
-    print("fuzz: seed corpus in %s: %d CAPF inputs, %d trust lists, %d configurations"
-          % (out, len(seeds), len(corpus.files), len(cnf_seeds)))
+    tvs = tvs_seeds(build)
+    for d in tvs:
+        with open(os.path.join(out, "tvs", hashlib.sha1(d).hexdigest()), "wb") as f:
+            f.write(d)
+    print("fuzz: seed corpus in %s: %d CAPF inputs, %d trust lists, %d configurations, %d TVS inputs"
+          % (out, len(seeds), len(corpus.files), len(cnf_seeds), len(tvs)))
     return 0
 
 

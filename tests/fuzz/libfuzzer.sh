@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build and run the libFuzzer harnesses (tests/fuzz/fuzz-cisco.c) with clang.
-#   tests/fuzz/libfuzzer.sh [-t SECONDS] [-s SEED] [TARGET...]   TARGET: capf, itl, cnf (default all three)
+#   tests/fuzz/libfuzzer.sh [-t SECONDS] [-s SEED] [TARGET...]   TARGET: capf, itl, cnf, tvs (default all)
 # Builds build-fuzz/ (cmake -DCMAKE_C_COMPILER=clang -DENABLE_FUZZER=ON: the dissector
 # sources with -fsanitize=fuzzer,address,undefined, linked with Debian's libwireshark),
 # writes the seed corpus from test-captures/ (tests/fuzz/fuzz.py --corpus), then runs each
@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(capf itl cnf)
+[ ${#targets[@]} -gt 0 ] || targets=(capf itl cnf tvs)
 
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DENABLE_FUZZER=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j2 --target "${targets[@]/#/fuzz-}"

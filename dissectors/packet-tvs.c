@@ -23,6 +23,7 @@
 #include <epan/packet.h>
 #include <epan/conversation.h>
 #include <epan/expert.h>
+#include <epan/tap.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/unit_strings.h>
@@ -34,6 +35,7 @@
 #include "cisco-crypto.h"
 #include "cisco-dissect.h"
 #include "cisco-tlv.h"
+#include "tap-cisco.h"
 
 void proto_register_tvs(void);
 void proto_reg_handoff_tvs(void);
@@ -96,6 +98,7 @@ static gint ett_tvs_certificate = -1;
 static gint ett_tvs_roles = -1;
 
 static expert_field ei_tvs_not_trusted = EI_INIT;
+static int tvs_tap = -1;
 static expert_field ei_tvs_bad_protocol_id = EI_INIT;
 static expert_field ei_tvs_bad_version = EI_INIT;
 static expert_field ei_tvs_unknown_command = EI_INIT;
@@ -459,7 +462,7 @@ dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
             expert_add_info_format(pinfo, ti, &ei_tvs_not_trusted,
                                    "TVS does not vouch for the certificate CN=%s (SHA-1 %s, frame %u), status %s: "
                                    "the phone will not trust it",
-                                   req->cert_name, tvs_sha1_hex(pinfo->pool, req->sha1), req->frame,
+                                   cisco_clamp(pinfo->pool, req->cert_name, CISCO_NAME_MAX), tvs_sha1_hex(pinfo->pool, req->sha1), req->frame,
                                    WSC_VAL_TO_STR(pinfo->pool, msg.status, tvs_status_vals, "%d"));
         else if (req)
             expert_add_info_format(pinfo, ti, &ei_tvs_not_trusted,
@@ -471,6 +474,14 @@ dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
                                    "TVS does not vouch for the certificate it was asked about (request not in "
                                    "the capture), status %s: the phone will not trust it",
                                    WSC_VAL_TO_STR(pinfo->pool, msg.status, tvs_status_vals, "%d"));
+    }
+
+    if (is_response && msg.status != TVS_NO_VALUE && have_tap_listener(tvs_tap)) {
+        tvs_tap_info_t *tap = wmem_new0(pinfo->pool, tvs_tap_info_t);
+
+        tap->valid = msg.status == TVS_STATUS_VALID;
+        tap->cert_name = pi->peer ? pi->peer->cert_name : NULL;
+        tap_queue_packet(tvs_tap, pinfo, tap);
     }
 
     name = WSC_VAL_TO_STR(pinfo->pool, cmd, tvs_command_vals, "Unknown command %u");
@@ -683,6 +694,7 @@ proto_register_tvs(void)
     expert_module_t *expert_tvs;
 
     proto_tvs = proto_register_protocol("Cisco Trust Verification Service", "TVS", "tvs");
+    tvs_tap = register_tap("tvs");
     proto_register_field_array(proto_tvs, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_tvs = expert_register_protocol(proto_tvs);

@@ -94,9 +94,11 @@ typedef struct {
  * (ITL/CTL) or its signed configuration (SEP<MAC>.cnf.xml.sgn), as
  * "<name> (<signer>, <signature status>)". */
 typedef struct {
+    address phone;
     guint32 frame;
     char *text;                 /* NULL until the file's own tap said it */
     gint capf_auth_mode;        /* configurations: -1 when absent or not known */
+    char *device;               /* configurations: SEP<MAC>, NULL */
 } capf_file_seen_t;
 
 /* A row: the connections of one device, or of one client address when the
@@ -119,14 +121,18 @@ typedef struct {
     GHashTable *trust_lists;    /* client address text -> capf_file_seen_t */
     GHashTable *configs;        /* client address text -> capf_file_seen_t */
     /* The report listens to three taps, "capf" with this structure as its
-     * data, "itl" with &itl_key and "cnf" with &cnf_key (a listener is known
+     * data, "itl" with &itl_key, "cnf" with &cnf_key and "tvs" with
+     * &tvs_key (a listener is known
      * by its data); each listener's finish routine drops one reference. */
     char itl_key;
     char cnf_key;
+    char tvs_key;
+    GHashTable *tvs;            /* client address text -> capf_tvs_seen_t */
     guint refs;
 } capf_phones_t;
 
 #define CAPF_PHONES_OF_ITL_KEY(p) ((capf_phones_t *)(void *)((char *)(p) - offsetof(capf_phones_t, itl_key)))
+#define CAPF_PHONES_OF_TVS_KEY(p) ((capf_phones_t *)(void *)((char *)(p) - offsetof(capf_phones_t, tvs_key)))
 #define CAPF_PHONES_OF_CNF_KEY(p) ((capf_phones_t *)(void *)((char *)(p) - offsetof(capf_phones_t, cnf_key)))
 
 static void
@@ -150,7 +156,9 @@ capf_file_seen_free(gpointer p)
 {
     capf_file_seen_t *f = (capf_file_seen_t *)p;
 
+    free_address(&f->phone);
     g_free(f->text);
+    g_free(f->device);
     g_free(f);
 }
 
@@ -171,6 +179,7 @@ capf_phones_reset(void *p)
     g_hash_table_remove_all(tap->streams);
     g_hash_table_remove_all(tap->trust_lists);
     g_hash_table_remove_all(tap->configs);
+    g_hash_table_remove_all(tap->tvs);
 }
 
 /* The CN attribute of a distinguished name ("CN=a;OU=b", "C=x,CN=a"), as
@@ -206,6 +215,7 @@ capf_file_seen(GHashTable *table, packet_info *pinfo)
     }
     if (!seen) {
         seen = g_new0(capf_file_seen_t, 1);
+        copy_address(&seen->phone, &pinfo->dst);
         g_hash_table_insert(table, g_strdup(addr), seen);
     }
     wmem_free(NULL, addr);
@@ -214,6 +224,8 @@ capf_file_seen(GHashTable *table, packet_info *pinfo)
         g_free(seen->text);
         seen->text = NULL;
         seen->capf_auth_mode = -1;
+        g_free(seen->device);
+        seen->device = NULL;
     }
     return seen;
 }
@@ -231,11 +243,71 @@ capf_phones_cnf_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, con
     if (!seen)
         return TAP_PACKET_DONT_REDRAW;
     seen->capf_auth_mode = ti->capf_auth_mode;
+    g_free(seen->device);
+    seen->device = g_strdup(ti->device);
     if (!ti->in_sgn) {
         g_free(seen->text);
         seen->text = g_strdup_printf("%s (unsigned)", ti->name ? ti->name : "cnf.xml");
     }
     return TAP_PACKET_REDRAW;
+}
+
+/* The TVS answers a phone (client address) received. */
+typedef struct {
+    address phone;
+    guint32 first_frame, last_frame;
+    guint valid, invalid;
+    char *last_refused;         /* CN of the last certificate TVS did not vouch for */
+} capf_tvs_seen_t;
+
+static void
+capf_tvs_seen_free(gpointer p)
+{
+    capf_tvs_seen_t *t = (capf_tvs_seen_t *)p;
+
+    free_address(&t->phone);
+    g_free(t->last_refused);
+    g_free(t);
+}
+
+static tap_packet_status
+capf_phones_tvs_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                       tap_flags_t flags _U_)
+{
+    capf_phones_t *tap = CAPF_PHONES_OF_TVS_KEY(p);
+    const tvs_tap_info_t *ti = (const tvs_tap_info_t *)data;
+    char *addr = address_to_str(NULL, &pinfo->dst);
+    capf_tvs_seen_t *t = (capf_tvs_seen_t *)g_hash_table_lookup(tap->tvs, addr);
+
+    if (!t) {
+        t = g_new0(capf_tvs_seen_t, 1);
+        copy_address(&t->phone, &pinfo->dst);
+        t->first_frame = pinfo->num;
+        g_hash_table_insert(tap->tvs, g_strdup(addr), t);
+    }
+    wmem_free(NULL, addr);
+    t->first_frame = MIN(t->first_frame, pinfo->num);
+    t->last_frame = MAX(t->last_frame, pinfo->num);
+    if (ti->valid) {
+        t->valid++;
+    } else {
+        t->invalid++;
+        g_free(t->last_refused);
+        t->last_refused = ti->cert_name ? g_strdup_printf("CN=%s", ti->cert_name) : NULL;
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+/* What the TVS column shows (g_free it): "1 valid, 1 invalid (CN=x)". */
+static char *
+capf_tvs_text(const capf_tvs_seen_t *t)
+{
+    if (!t)
+        return g_strdup("-");
+    if (!t->invalid)
+        return g_strdup_printf("%u valid", t->valid);
+    return g_strdup_printf("%u valid, %u invalid (last %s)", t->valid, t->invalid,
+                           t->last_refused ? t->last_refused : "certificate not in the capture");
 }
 
 /* What the Configuration column shows (g_free it). */
@@ -356,12 +428,81 @@ capf_print_table(GPtrArray *cells, guint ncols)
 }
 
 static void
+wmem_free_null(gpointer p)
+{
+    wmem_free(NULL, p);
+}
+
+/* The row of a phone that made no CAPF connection, but received a trust list
+ * or a configuration, or asked TVS: its story without CAPF ("never calls
+ * CAPF").  Named by its configuration's device when there is one. */
+static capf_stream_t capf_no_connection = { .outcome = (char *)"no CAPF connection" };
+
+static void
+capf_row_without_capf(GHashTable *rows, GPtrArray *sorted, GHashTable *covered, const char *addr,
+                      const address *phone, const char *device, guint32 first, guint32 last)
+{
+    char *key;
+    capf_phone_row_t *row;
+
+    if (g_hash_table_contains(covered, addr))
+        return;
+    key = device ? g_strdup_printf("d:%s", device) : g_strdup_printf("c:%s", addr);
+    row = (capf_phone_row_t *)g_hash_table_lookup(rows, key);
+    if (!row) {
+        row = g_new0(capf_phone_row_t, 1);
+        row->device = device;
+        row->client = phone;
+        row->last = &capf_no_connection;
+        row->first_frame = first;
+        row->last_frame = last;
+        g_hash_table_insert(rows, key, row);
+        g_ptr_array_add(sorted, row);
+        return;
+    }
+    g_free(key);
+    if (row->last != &capf_no_connection)
+        return;     /* a phone with CAPF sessions under that device name */
+    row->first_frame = MIN(row->first_frame, first);
+    row->last_frame = MAX(row->last_frame, last);
+}
+
+static void
+capf_rows_without_capf(capf_phones_t *tap, GHashTable *rows, GPtrArray *sorted, GHashTable *covered)
+{
+    GHashTableIter iter;
+    gpointer key, value;
+
+    /* configurations first: they name the device */
+    g_hash_table_iter_init(&iter, tap->configs);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        const capf_file_seen_t *f = (const capf_file_seen_t *)value;
+        capf_row_without_capf(rows, sorted, covered, (const char *)key, &f->phone, f->device, f->frame, f->frame);
+    }
+    g_hash_table_iter_init(&iter, tap->trust_lists);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        const capf_file_seen_t *f = (const capf_file_seen_t *)value;
+        const capf_file_seen_t *c = (const capf_file_seen_t *)g_hash_table_lookup(tap->configs, key);
+        capf_row_without_capf(rows, sorted, covered, (const char *)key, &f->phone, c ? c->device : NULL, f->frame,
+                              f->frame);
+    }
+    g_hash_table_iter_init(&iter, tap->tvs);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        const capf_tvs_seen_t *t = (const capf_tvs_seen_t *)value;
+        const capf_file_seen_t *c = (const capf_file_seen_t *)g_hash_table_lookup(tap->configs, key);
+        capf_row_without_capf(rows, sorted, covered, (const char *)key, &t->phone, c ? c->device : NULL,
+                              t->first_frame, t->last_frame);
+    }
+}
+
+static void
 capf_phones_draw(void *p)
 {
     capf_phones_t *tap = (capf_phones_t *)p;
     GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     GPtrArray *sorted = g_ptr_array_new();
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *covered = g_hash_table_new_full(g_str_hash, g_str_equal, wmem_free_null, NULL);
     GHashTableIter iter;
     gpointer value;
     guint devices = 0, clients = 0, client_sessions = 0, i;
@@ -398,7 +539,10 @@ capf_phones_draw(void *p)
             row->first_verdict = s->first_verdict;
             row->verdict_frame = s->first_frame;
         }
+        g_hash_table_add(covered, address_to_str(NULL, &s->client));
     }
+    capf_rows_without_capf(tap, rows, sorted, covered);
+    g_hash_table_destroy(covered);
     g_ptr_array_sort(sorted, capf_row_cmp);
     for (i = 0; i < sorted->len; i++) {
         const capf_phone_row_t *row = (const capf_phone_row_t *)g_ptr_array_index(sorted, i);
@@ -419,7 +563,7 @@ capf_phones_draw(void *p)
 
     static const char *const head[] = { "Device", "Sessions", "Last operation", "Outcome", "Auth type", "Key",
                                         "Serial", "First frame", "Last frame", "First verdict", "Trust list",
-                                        "Configuration" };
+                                        "Configuration", "TVS answers" };
     for (i = 0; i < G_N_ELEMENTS(head); i++)
         g_ptr_array_add(cells, g_strdup(head[i]));
     for (i = 0; i < sorted->len; i++) {
@@ -436,18 +580,19 @@ capf_phones_draw(void *p)
         g_ptr_array_add(cells, g_strdup_printf("%u", row->first_frame));
         g_ptr_array_add(cells, g_strdup_printf("%u", row->last_frame));
         g_ptr_array_add(cells, g_strdup(dash(row->first_verdict)));
-        char *addr = address_to_str(NULL, &row->last->client);
+        char *addr = address_to_str(NULL, row->last == &capf_no_connection ? row->client : &row->last->client);
         const capf_file_seen_t *list = (const capf_file_seen_t *)g_hash_table_lookup(tap->trust_lists, addr);
         const capf_file_seen_t *config = (const capf_file_seen_t *)g_hash_table_lookup(tap->configs, addr);
-        wmem_free(NULL, addr);
         g_ptr_array_add(cells, g_strdup(list ? list->text : "-"));
         g_ptr_array_add(cells, capf_config_text(config));
+        g_ptr_array_add(cells, capf_tvs_text((const capf_tvs_seen_t *)g_hash_table_lookup(tap->tvs, addr)));
+        wmem_free(NULL, addr);
     }
     capf_print_table(cells, G_N_ELEMENTS(head));
 
     if (clients) {
         static const char *const chead[] = { "Client", "Sessions", "Last outcome", "First frame", "Last frame",
-                                             "First verdict", "Trust list", "Configuration" };
+                                             "First verdict", "Trust list", "Configuration", "TVS answers" };
 
         g_ptr_array_set_size(cells, 0);
         printf("\nSessions without a device name, by client address:\n");
@@ -469,6 +614,7 @@ capf_phones_draw(void *p)
             g_ptr_array_add(cells, g_strdup(dash(row->first_verdict)));
             g_ptr_array_add(cells, g_strdup(list ? list->text : "-"));
             g_ptr_array_add(cells, capf_config_text(config));
+            g_ptr_array_add(cells, capf_tvs_text((const capf_tvs_seen_t *)g_hash_table_lookup(tap->tvs, addr)));
             wmem_free(NULL, addr);
         }
         capf_print_table(cells, G_N_ELEMENTS(chead));
@@ -488,6 +634,7 @@ capf_phones_unref(capf_phones_t *tap)
     g_hash_table_destroy(tap->streams);
     g_hash_table_destroy(tap->trust_lists);
     g_hash_table_destroy(tap->configs);
+    g_hash_table_destroy(tap->tvs);
     g_free(tap);
 }
 
@@ -510,6 +657,12 @@ capf_phones_cnf_finish(void *p)
     capf_phones_unref(CAPF_PHONES_OF_CNF_KEY(p));
 }
 
+static void
+capf_phones_tvs_finish(void *p)
+{
+    capf_phones_unref(CAPF_PHONES_OF_TVS_KEY(p));
+}
+
 static wsc_tap_init_ret
 capf_phones_init(const char *opt_arg, void *userdata _U_)
 {
@@ -518,6 +671,7 @@ capf_phones_init(const char *opt_arg, void *userdata _U_)
     tap->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, capf_stream_free);
     tap->trust_lists = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, capf_file_seen_free);
     tap->configs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, capf_file_seen_free);
+    tap->tvs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, capf_tvs_seen_free);
     tap->refs = 1;
     if (!cisco_tap_listen("capf", "capf,phones", opt_arg, tap, capf_phones_reset, capf_phones_packet,
                           capf_phones_draw, capf_phones_finish)) {
@@ -541,6 +695,15 @@ capf_phones_init(const char *opt_arg, void *userdata _U_)
     if (error) {
         tap->refs--;
         fprintf(stderr, "tshark: couldn't register capf,phones on the cnf tap: %s\n", error->str);
+        g_string_free(error, TRUE);
+        WSC_TAP_INIT_FAILED();
+    }
+    tap->refs++;
+    error = register_tap_listener("tvs", &tap->tvs_key, NULL, TL_REQUIRES_NOTHING, NULL, capf_phones_tvs_packet,
+                                  NULL, capf_phones_tvs_finish);
+    if (error) {
+        tap->refs--;
+        fprintf(stderr, "tshark: couldn't register capf,phones on the tvs tap: %s\n", error->str);
         g_string_free(error, TRUE);
         WSC_TAP_INIT_FAILED();
     }

@@ -51,6 +51,13 @@ typedef struct {
     gboolean in_sgn;            /* the payload of a .sgn (the "itl" tap reports its signature) */
 } cnf_tap_info_t;
 
+/* A TVS answer (VERIFY_RESPONSE with a status), for -z capf,phones; queued
+ * to the "tvs" tap by the frame that carries it (to the phone). */
+typedef struct {
+    gboolean valid;             /* TVS vouches for the certificate */
+    const char *cert_name;      /* CN of the certificate asked about, NULL */
+} tvs_tap_info_t;
+
 /* The reports, registered by the plugin's tap_plugin routine. */
 void register_capf_taps(void);  /* tap-capf.c: capf,phones and capf,tree */
 void register_itl_taps(void);   /* tap-itl.c: itl,show */

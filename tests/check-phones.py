@@ -12,8 +12,8 @@ written by the capture's generator (tests/generators/gen-fleet-capture.py):
 
 Compared: for each device its sessions, last operation, outcome, auth type,
 key and serial; for each client address without a device name its sessions
-and last outcome.  A truth may add any of the columns first_verdict, trust_list and
-configuration (written by hand from a capture's scenario); they are then
+and last outcome.  A truth may add any of the columns first_verdict, trust_list,
+configuration and tvs (written by hand from a capture's scenario); they are then
 compared too, for device and client rows.  The set of devices (and of client addresses) must be the
 truth's, no more and no fewer.  First and last frame must be numbers with
 1 <= first <= last <= the capture's frame count.  Device rows must be sorted
@@ -24,12 +24,12 @@ Table format (the tap's):
 
     ====...
     CAPF phones ...
-    Device  Sessions  Last operation  Outcome  Auth type  Key  Serial  First frame  Last frame  First verdict  Trust list  Configuration
+    Device  Sessions  Last operation  Outcome  Auth type  Key  Serial  First frame  Last frame  First verdict  Trust list  Configuration  TVS answers
     ------...
     <rows: columns separated by two or more spaces, '-' when empty>
 
     Sessions without a device name, by client address:
-    Client  Sessions  Last outcome  First frame  Last frame  First verdict  Trust list  Configuration
+    Client  Sessions  Last outcome  First frame  Last frame  First verdict  Trust list  Configuration  TVS answers
     ------...
     <rows>
     ====...
@@ -47,13 +47,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEVICE_COLUMNS = ['Device', 'Sessions', 'Last operation', 'Outcome', 'Auth type', 'Key', 'Serial',
-                  'First frame', 'Last frame', 'First verdict', 'Trust list', 'Configuration']
+                  'First frame', 'Last frame', 'First verdict', 'Trust list', 'Configuration', 'TVS answers']
 CLIENT_COLUMNS = ['Client', 'Sessions', 'Last outcome', 'First frame', 'Last frame', 'First verdict',
-                  'Trust list', 'Configuration']
+                  'Trust list', 'Configuration', 'TVS answers']
 CLIENT_TITLE = 'Sessions without a device name, by client address:'
 TRUTH_COLUMNS = ['device', 'sessions', 'last_operation', 'outcome', 'auth', 'key', 'serial']
 # optional truth columns and the table columns they are compared with
-OPTIONAL_COLUMNS = {'first_verdict': 'First verdict', 'trust_list': 'Trust list', 'configuration': 'Configuration'}
+OPTIONAL_COLUMNS = {'first_verdict': 'First verdict', 'trust_list': 'Trust list', 'configuration': 'Configuration',
+                    'tvs': 'TVS answers'}
 SEPARATOR = re.compile(r' {2,}')
 
 

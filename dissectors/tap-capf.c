@@ -428,7 +428,7 @@ capf_print_table(GPtrArray *cells, guint ncols)
 }
 
 static void
-wmem_free_null(gpointer p)
+capf_free_wmem(gpointer p)
 {
     wmem_free(NULL, p);
 }
@@ -502,7 +502,7 @@ capf_phones_draw(void *p)
     GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     GPtrArray *sorted = g_ptr_array_new();
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
-    GHashTable *covered = g_hash_table_new_full(g_str_hash, g_str_equal, wmem_free_null, NULL);
+    GHashTable *covered = g_hash_table_new_full(g_str_hash, g_str_equal, capf_free_wmem, NULL);
     GHashTableIter iter;
     gpointer value;
     guint devices = 0, clients = 0, client_sessions = 0, i;

@@ -27,6 +27,7 @@
 #include <epan/prefs.h>
 #include <epan/prefs-int.h>
 #include <epan/tap.h>
+#include <epan/export_object.h>
 #include <epan/dissectors/packet-http.h>
 
 #include "ws-compat.h"
@@ -130,6 +131,31 @@ typedef struct {
 struct tftpinfo {
     const char *filename;
 };
+
+/* Export Objects > TFTP (and tshark --export-objects tftp): TFTP exports a
+ * file only while no heuristic subdissector has taken it (see ws-compat.h), so
+ * a trust list this dissector takes is queued to TFTP's export tap here, the
+ * same file TFTP would have exported: the whole reassembled file (or the only
+ * block), under the requested name, once per pass, from the frame of its last
+ * block.  HTTP exports its bodies whatever dissects them. */
+static int tftp_eo_tap = -1;
+
+static void
+itl_tftp_export(tvbuff_t *tvb, packet_info *pinfo, const char *filename)
+{
+    wsc_tftp_eo_t *eo;
+    guint length = tvb_captured_length(tvb);
+
+    /* TFTP's conditions: a file name, the whole file (a frame cut by the
+     * snapshot length is not) */
+    if (tftp_eo_tap < 0 || !filename || !have_tap_listener(tftp_eo_tap) || length != tvb_reported_length(tvb))
+        return;
+    eo = wmem_new(pinfo->pool, wsc_tftp_eo_t);
+    eo->filename = g_strdup(filename);
+    eo->payload_len = length;
+    eo->payload_data = (guint8 *)tvb_memdup(NULL, tvb, 0, length);
+    tap_queue_packet(tftp_eo_tap, pinfo, eo);
+}
 
 /* One TFTP transfer of a trust list (per TFTP data conversation). */
 typedef struct {
@@ -732,6 +758,8 @@ dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         return FALSE;
     if (!PINFO_FD_VISITED(pinfo))
         itl_get_transfer(pinfo)->delivered = TRUE;
+    /* before the dissection, which may throw on a broken file */
+    itl_tftp_export(tvb, pinfo, filename);
     dissect_itl_file(tvb, pinfo, tree, filename);
     return TRUE;
 }
@@ -944,6 +972,8 @@ proto_register_itl(void)
 void
 proto_reg_handoff_itl(void)
 {
+    register_eo_t *tftp_eo;
+
     heur_dissector_add("tftp", dissect_itl_heur_tftp, "Cisco ITL/CTL trust list over TFTP", "itl_tftp",
                        proto_itl, HEURISTIC_ENABLE);
     heur_dissector_add("http", dissect_itl_heur_http, "Cisco ITL/CTL trust list over HTTP", "itl_http",
@@ -960,6 +990,8 @@ proto_reg_handoff_itl(void)
     cisco_dissect_handoff();
 
     proto_tftp = proto_get_id_by_filter_name("tftp");
+    tftp_eo = get_eo_by_name("tftp");
+    tftp_eo_tap = tftp_eo ? find_tap_id(get_eo_tap_listener_name(tftp_eo)) : -1;
     itl_protocol = find_protocol_by_id(proto_itl);
     /* no protocol on the handle: no layer added and removed again on every
      * frame of every capture (it checks that ITL is enabled itself) */

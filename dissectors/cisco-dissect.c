@@ -7,6 +7,7 @@
 #include "cisco-dissect.h"
 
 #include <epan/exceptions.h>
+#include <epan/export_object.h>
 #include <epan/proto.h>
 #include <epan/show_exception.h>
 #include <epan/tap.h>
@@ -28,10 +29,14 @@ static const char *const x509_protocols[] = { "x509af", "x509ce", "x509if", "x50
 static int x509_protocol_ids[G_N_ELEMENTS(x509_protocols)];
 static int expert_tap = -1;
 static dissector_table_t ber_syntax_table;
+static int tftp_eo_tap = -1;
 
 void
 cisco_dissect_handoff(void)
 {
+    register_eo_t *tftp_eo = get_eo_by_name("tftp");
+
+    tftp_eo_tap = tftp_eo ? find_tap_id(get_eo_tap_listener_name(tftp_eo)) : -1;
     for (size_t i = 0; i < G_N_ELEMENTS(x509_protocols); i++)
         x509_protocol_ids[i] = proto_get_id_by_filter_name(x509_protocols[i]);
     expert_tap = find_tap_id("expert");
@@ -131,4 +136,27 @@ cisco_tap_listen(const char *tap, const char *cli_string, const char *opt_arg, v
     fprintf(stderr, "tshark: couldn't register %s tap: %s\n", cli_string, error->str);
     g_string_free(error, TRUE);
     return FALSE;
+}
+
+/* Export Objects > TFTP (and tshark --export-objects tftp): TFTP exports a
+ * file only while no heuristic subdissector has taken it (see ws-compat.h), so
+ * a file the ITL or cnf dissector takes is queued to TFTP's export tap here,
+ * the same file TFTP would have exported: the whole reassembled file (or the
+ * only block), under the requested name, once per pass, from the frame of its
+ * last block.  HTTP exports its bodies whatever dissects them. */
+void
+cisco_tftp_export(tvbuff_t *tvb, packet_info *pinfo, const char *filename)
+{
+    wsc_tftp_eo_t *eo;
+    guint length = tvb_captured_length(tvb);
+
+    /* TFTP's conditions: a file name, the whole file (a frame cut by the
+     * snapshot length is not) */
+    if (tftp_eo_tap < 0 || !filename || !have_tap_listener(tftp_eo_tap) || length != tvb_reported_length(tvb))
+        return;
+    eo = wmem_new(pinfo->pool, wsc_tftp_eo_t);
+    eo->filename = g_strdup(filename);
+    eo->payload_len = length;
+    eo->payload_data = (guint8 *)tvb_memdup(NULL, tvb, 0, length);
+    tap_queue_packet(tftp_eo_tap, pinfo, eo);
 }

@@ -10,9 +10,9 @@
 #include <epan/packet.h>
 #include <epan/tap.h>
 
-/* Look up what cisco_call_x509() needs (X.509 protocols, the expert tap,
- * the ber.syntax table); every protocol that calls it does so from its
- * hand-off routine. */
+/* Look up what cisco_call_x509() and cisco_tftp_export() need (X.509
+ * protocols, the expert tap, the ber.syntax table, TFTP's export tap); every
+ * protocol that calls them does so from its hand-off routine. */
 void cisco_dissect_handoff(void);
 
 /* Hand the DER certificate at [offset, offset+len) to Wireshark's X.509
@@ -20,6 +20,11 @@ void cisco_dissect_handoff(void);
  * nothing would see the result (an invisible tree, no X.509 field or expert
  * filter, no expert tap). */
 void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tree *tree);
+
+/* A whole file taken over TFTP by a heuristic subdissector (ITL, cnf): give it
+ * to TFTP's Export Objects list, which TFTP itself leaves out then.  Needs
+ * cisco_dissect_handoff(). */
+void cisco_tftp_export(tvbuff_t *tvb, packet_info *pinfo, const char *filename);
 
 /* An ASCII (possibly NUL-terminated) string item; "" for an empty value.
  * Returns the string, in pinfo->pool. */

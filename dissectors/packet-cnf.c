@@ -36,6 +36,7 @@
 
 #include "ws-compat.h"
 #include "cisco-config.h"
+#include "cisco-dissect.h"
 #include "cisco-trust.h"
 #include "tap-cisco.h"
 
@@ -567,6 +568,8 @@ dissect_cnf_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     }
     if (!plain_name && !cnf_content_matches(tvb))
         return FALSE;
+    /* before the dissection, which may throw on a broken file */
+    cisco_tftp_export(tvb, pinfo, filename);
     dissect_cnf_file(tvb, pinfo, tree, filename);
     return TRUE;
 }
@@ -697,6 +700,8 @@ void
 proto_reg_handoff_cnf(void)
 {
     dissector_table_t media = find_dissector_table("media_type");
+
+    cisco_dissect_handoff();
 
     heur_dissector_add("tftp", dissect_cnf_heur_tftp, "Cisco phone configuration over TFTP", "cnf_tftp",
                        proto_cnf, HEURISTIC_ENABLE);

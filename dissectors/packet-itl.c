@@ -922,6 +922,8 @@ dissect_itl_heur_tftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         return FALSE;
     if (!PINFO_FD_VISITED(pinfo))
         itl_get_transfer(pinfo)->delivered = TRUE;
+    /* before the dissection, which may throw on a broken file */
+    cisco_tftp_export(tvb, pinfo, filename);
     dissect_itl_file(tvb, pinfo, tree, filename);
     return TRUE;
 }

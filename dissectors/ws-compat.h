@@ -143,4 +143,21 @@ wsc_proto_layers(const packet_info *pinfo, int proto)
 #define WSC_TLS_INFO_KEY(pinfo, proto_tls) ((void)(pinfo), (void)(proto_tls), (guint8)0)
 #endif
 
+/* TFTP's Export Objects record (tftp_eo_t, private to packet-tftp.c): what a
+ * dissector queues to TFTP's export-object tap ("tftp") for one file.  TFTP
+ * exports a transfer itself only while no heuristic subdissector has taken the
+ * reassembled file (is_simple_file), so the ITL dissector, which takes trust
+ * lists, queues them itself (packet-itl.c).  TFTP's tap callback
+ * (tftp_eo_packet) takes both pointers over: it g_free()s the file name and
+ * hands the payload to the export entry, which g_free()s it.  Read in 4.0.17's
+ * packet-tftp.c; 4.4 and 4.6 install no TFTP source or header, so for those
+ * the layout is checked by what they do with it: the export-objects tests
+ * compare every exported file byte for byte, on all three versions
+ * (scripts/test-versions). */
+typedef struct {
+    gchar   *filename;          /* g_malloc()ed; the tap callback frees it */
+    guint32  payload_len;
+    guint8  *payload_data;      /* g_malloc()ed; the export entry owns it */
+} wsc_tftp_eo_t;
+
 #endif /* WS_COMPAT_H */

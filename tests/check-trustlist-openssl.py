@@ -231,7 +231,7 @@ def check_file(path, label, workdir):
 
 
 # This check must not depend on the plugin it checks: with the plugin installed, its
-# ITL dissector would claim the TFTP files (TFTP then no longer exports them) and
+# ITL dissector would take the TFTP files (and hand them to TFTP's export itself) and
 # its post-dissector would add fields.  Disable its protocols when tshark has them.
 # (tshark runs as is: as root it loads no personal plugin, so only an installed copy
 # can be there.)

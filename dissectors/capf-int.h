@@ -171,6 +171,8 @@ typedef struct {
 #define CAPF_FRAME_VERDICTS_KEY 0x7fff0000
 /* ... and the outcome that became final in that frame, plus one. */
 #define CAPF_FRAME_SETTLED_KEY  0x7fff0001
+/* ... and a connection's first SYN (cc->first_syn_frame), 1. */
+#define CAPF_FRAME_FIRST_SYN_KEY 0x7fff0002
 
 /* Values of one message, collected while its elements are dissected. */
 typedef struct {

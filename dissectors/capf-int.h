@@ -197,6 +197,7 @@ typedef struct {
 
 #define CAPF_PINFO_PDU_COUNTER  0   /* keys in pinfo->pool proto data */
 #define CAPF_PINFO_TLS_FACTS    1
+#define CAPF_PINFO_CONV         2   /* capf_find_conversation() */
 
 /*** packet-capf.c: wire format ***/
 extern int proto_capf;
@@ -218,6 +219,7 @@ void capf_add_session_tree(tvbuff_t *tvb, proto_tree *tree, const capf_session_t
 guint8 capf_response_code(guint8 request);
 guint8 capf_request_code(guint8 response);
 capf_conv_t *capf_conv_data(conversation_t *conv);
+conversation_t *capf_find_conversation(packet_info *pinfo);
 capf_conv_t *capf_get_conv(packet_info *pinfo);
 const char *capf_requested_key(const capf_msg_t *msg, wmem_allocator_t *scope);
 gint capf_phone_auth_type(const capf_msg_t *msg);

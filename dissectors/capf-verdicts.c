@@ -364,7 +364,7 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         !p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY) &&
         !p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_FIRST_SYN_KEY))
         return 0;
-    conv = find_or_create_conversation(pinfo);
+    conv = capf_find_conversation(pinfo);
     cc = capf_conv_data(conv);
     if (cc->not_capf)
         return 0;

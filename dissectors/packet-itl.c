@@ -239,6 +239,12 @@ itl_add_tlv(tvbuff_t *tvb, proto_tree *tree, int hf, const cisco_tlv_item_t *it,
 {
     proto_tree *sub;
 
+    /* nothing to add to (a first pass): the items below would only check
+     * that the header's three bytes were captured, which the parse did */
+    if (!tree && (guint)it->offset + CISCO_TLV_HDR_LEN <= tvb_captured_length(tvb)) {
+        *item = NULL;
+        return NULL;
+    }
     *item = proto_tree_add_none_format(tree, hf, tvb, it->offset, CISCO_TLV_HDR_LEN + it->value.len, "%s (%u)",
                                        val_to_str_const(it->tag, tag_vals, "Unknown"), it->tag);
     sub = proto_item_add_subtree(*item, ett_itl_tlv);
@@ -324,16 +330,22 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
     cisco_span_t v = it->value;
     proto_item *ti;
 
+    /* the names below are only shown: without a tree, decoding them would
+     * only check that they were captured */
+    gboolean names = tree || (guint)v.offset + v.len > tvb_captured_length(tvb);
+
     switch (it->tag) {
     case CISCO_TLV_R_RECORD_LENGTH:
         if (v.len == 2)
             proto_tree_add_item(tree, hf_itl_record_length, tvb, v.offset, 2, ENC_BIG_ENDIAN);
         break;
     case CISCO_TLV_R_DNS_NAME:
-        cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, v.offset, v.len);
+        if (names)
+            cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, v.offset, v.len);
         break;
     case CISCO_TLV_R_SUBJECT_NAME:
-        proto_item_append_text(tlv_item, ": %s",
+        if (names)
+            proto_item_append_text(tlv_item, ": %s",
                                cisco_add_string(tree, hf_itl_record_subject_name, tvb, pinfo, v.offset, v.len));
         break;
     case CISCO_TLV_R_FUNCTION:
@@ -344,7 +356,8 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
         }
         break;
     case CISCO_TLV_R_ISSUER_NAME:
-        cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, v.offset, v.len);
+        if (names)
+            cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, v.offset, v.len);
         break;
     case CISCO_TLV_R_SERIAL_NUMBER:
         proto_tree_add_item(tree, hf_itl_record_serial_number, tvb, v.offset, v.len, ENC_NA);

@@ -180,6 +180,8 @@ typedef struct {
 #define CAPF_FRAME_VERDICTS_KEY 0x7fff0000
 /* ... and the outcome that became final in that frame, plus one. */
 #define CAPF_FRAME_SETTLED_KEY  0x7fff0001
+/* ... and a connection's first SYN (cc->first_syn_frame), 1. */
+#define CAPF_FRAME_FIRST_SYN_KEY 0x7fff0002
 
 /* Values of one message, collected while its elements are dissected. */
 typedef struct {
@@ -204,6 +206,7 @@ typedef struct {
 
 #define CAPF_PINFO_PDU_COUNTER  0   /* keys in pinfo->pool proto data */
 #define CAPF_PINFO_TLS_FACTS    1
+#define CAPF_PINFO_CONV         2   /* capf_find_conversation() */
 
 /*** packet-capf.c: wire format ***/
 extern int proto_capf;
@@ -225,6 +228,7 @@ void capf_add_session_tree(tvbuff_t *tvb, proto_tree *tree, const capf_session_t
 guint8 capf_response_code(guint8 request);
 guint8 capf_request_code(guint8 response);
 capf_conv_t *capf_conv_data(conversation_t *conv);
+conversation_t *capf_find_conversation(packet_info *pinfo);
 capf_conv_t *capf_get_conv(packet_info *pinfo);
 const char *capf_requested_key(const capf_msg_t *msg, wmem_allocator_t *scope);
 gint capf_phone_auth_type(const capf_msg_t *msg);

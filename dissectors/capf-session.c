@@ -16,6 +16,8 @@
 #include "ws-compat.h"
 #include "capf-int.h"
 
+#include <epan/proto_data.h>
+
 guint8
 capf_response_code(guint8 request)
 {
@@ -62,10 +64,40 @@ capf_conv_data(conversation_t *conv)
     return cc;
 }
 
+/* The frame's conversation, looked up once per frame: the CAPF reader of
+ * TLS records, the CAPF messages and the verdicts all ask for it. */
+typedef struct {
+    address src, dst;               /* shallow: valid while the frame is */
+    port_type ptype;
+    guint32 srcport, destport;
+    conversation_t *conv;
+} capf_frame_conv_t;
+
+conversation_t *
+capf_find_conversation(packet_info *pinfo)
+{
+    capf_frame_conv_t *m = (capf_frame_conv_t *)p_get_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_CONV);
+
+    if (m && m->ptype == pinfo->ptype && m->srcport == pinfo->srcport && m->destport == pinfo->destport &&
+        addresses_equal(&m->src, &pinfo->src) && addresses_equal(&m->dst, &pinfo->dst))
+        return m->conv;
+    if (!m) {
+        m = wmem_new(pinfo->pool, capf_frame_conv_t);
+        p_add_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_CONV, m);
+    }
+    m->conv = find_or_create_conversation(pinfo);
+    copy_address_shallow(&m->src, &pinfo->src);
+    copy_address_shallow(&m->dst, &pinfo->dst);
+    m->ptype = pinfo->ptype;
+    m->srcport = pinfo->srcport;
+    m->destport = pinfo->destport;
+    return m->conv;
+}
+
 capf_conv_t *
 capf_get_conv(packet_info *pinfo)
 {
-    return capf_conv_data(find_or_create_conversation(pinfo));
+    return capf_conv_data(capf_find_conversation(pinfo));
 }
 
 const char *

@@ -373,6 +373,7 @@ capf_connection_first_pass(packet_info *pinfo, guint8 events, const capf_tls_fac
     if ((events & TCP_COMPLETENESS_SYNSENT) && !from_server) {
         if (++cc->syn_count == 1) {
             cc->first_syn_frame = pinfo->num;
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_FIRST_SYN_KEY, GINT_TO_POINTER(1));
             cisco_config_check_capf_connection(pinfo, capf_port, out);  /* capfList of the phone's cnf.xml */
         } else if (!cc->syn_answered) {
             v = capf_add_verdict(out, &ei_capf_connection_failed,
@@ -482,7 +483,14 @@ dissect_capf_verdicts(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     if (!from_server && !capf_is_capf_port(pinfo->destport))
         return 0;
     capf_port = from_server ? pinfo->srcport : pinfo->destport;
-    conv = find_or_create_conversation(pinfo);
+    /* a later pass shows something only where the first pass left verdicts
+     * or saw the connection's first SYN: no conversation lookup for the
+     * other frames */
+    if (PINFO_FD_VISITED(pinfo) &&
+        !p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_VERDICTS_KEY) &&
+        !p_get_proto_data(wmem_file_scope(), pinfo, proto_capf, CAPF_FRAME_FIRST_SYN_KEY))
+        return 0;
+    conv = capf_find_conversation(pinfo);
     cc = capf_conv_data(conv);
     if (cc->not_capf)
         return 0;

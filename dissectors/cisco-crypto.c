@@ -84,6 +84,16 @@ describe_pubkey(gnutls_pubkey_t pub, wmem_allocator_t *scope)
 const char *
 cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean *canonical)
 {
+    const char *desc = cisco_spki_describe_fast(der, len, scope);
+
+    /* what the walk accepts is exactly what GnuTLS writes back */
+    *canonical = desc != NULL;
+    return desc ? desc : cisco_spki_describe_gnutls(der, len, scope, canonical);
+}
+
+const char *
+cisco_spki_describe_gnutls(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean *canonical)
+{
     gnutls_pubkey_t pub;
     gnutls_datum_t datum = { (unsigned char *)der, (unsigned int)len };
     gnutls_datum_t again = { NULL, 0 };
@@ -114,6 +124,14 @@ take_gnutls_string(gnutls_datum_t *d, wmem_allocator_t *scope)
 
 gboolean
 cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean full, cisco_cert_info_t *info)
+{
+    return cisco_cert_parse_fast(der, len, scope, full, info) ||
+           cisco_cert_parse_gnutls(der, len, scope, full, info);
+}
+
+gboolean
+cisco_cert_parse_gnutls(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean full,
+                        cisco_cert_info_t *info)
 {
     gnutls_x509_crt_t crt;
     gnutls_datum_t datum = { (unsigned char *)der, (unsigned int)len };

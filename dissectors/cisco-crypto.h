@@ -36,6 +36,20 @@ gboolean cisco_cert_parse(const guint8 *der, size_t len, wmem_allocator_t *scope
 const char *cisco_spki_describe(const guint8 *der, size_t len, wmem_allocator_t *scope,
                                 gboolean *canonical);
 
+/* The two ways behind cisco_cert_parse() and cisco_spki_describe():
+ * cisco-cert.c's strict DER walk, which answers FALSE / NULL for anything
+ * outside the narrow class it knows GnuTLS reads the same way (the caller then
+ * asks GnuTLS), and GnuTLS itself.  What the fast ones accept, they answer
+ * exactly as GnuTLS does (tests/test-cert-parity.c). */
+gboolean cisco_cert_parse_fast(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean full,
+                               cisco_cert_info_t *info);
+gboolean cisco_cert_parse_gnutls(const guint8 *der, size_t len, wmem_allocator_t *scope, gboolean full,
+                                 cisco_cert_info_t *info);
+/* Canonical RSA and uncompressed EC P-256/384/521 keys only (*canonical TRUE). */
+const char *cisco_spki_describe_fast(const guint8 *der, size_t len, wmem_allocator_t *scope);
+const char *cisco_spki_describe_gnutls(const guint8 *der, size_t len, wmem_allocator_t *scope,
+                                       gboolean *canonical);
+
 void cisco_sha1(const guint8 *data, size_t len, guint8 out[CISCO_SHA1_LEN]);
 
 /* MD5, for the checksum line of "show itl" only. */

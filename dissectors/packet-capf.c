@@ -885,7 +885,7 @@ looks_like_tls(tvbuff_t *tvb)
 static int
 dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    conversation_t *conv = find_or_create_conversation(pinfo);
+    conversation_t *conv = capf_find_conversation(pinfo);
     dissector_handle_t next;
 
     if (tvb_captured_length(tvb) == 0)

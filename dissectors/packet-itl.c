@@ -178,6 +178,44 @@ typedef struct {
     gboolean read_request;      /* RRQ (DATA from the server), else WRQ */
 } itl_transfer_t;
 
+/* Every transfer of this file (file scope), and the frames that are some
+ * transfer's last DATA frame, rebuilt after the first pass changed them: a
+ * later pass looks for the transfer (three conversation lookups) only in
+ * those frames, not in every TFTP frame. */
+static wmem_list_t *itl_transfers;
+static wmem_map_t *itl_last_data_frames;
+static gboolean itl_last_data_frames_stale;
+
+static itl_transfer_t *
+itl_new_transfer(conversation_t *conv)
+{
+    itl_transfer_t *t = wmem_new0(wmem_file_scope(), itl_transfer_t);
+
+    conversation_add_proto_data(conv, proto_itl, t);
+    if (!itl_transfers)
+        itl_transfers = wmem_list_new(wmem_file_scope());
+    wmem_list_append(itl_transfers, t);
+    return t;
+}
+
+/* Whether frame is the last DATA frame of any transfer, as the first pass
+ * left them. */
+static gboolean
+itl_is_last_data_frame(guint32 frame)
+{
+    if (itl_last_data_frames_stale || !itl_last_data_frames) {
+        itl_last_data_frames = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+        if (itl_transfers)
+            for (wmem_list_frame_t *f = wmem_list_head(itl_transfers); f; f = wmem_list_frame_next(f)) {
+                const itl_transfer_t *t = (const itl_transfer_t *)wmem_list_frame_data(f);
+                if (t->last_data_frame)
+                    wmem_map_insert(itl_last_data_frames, GUINT_TO_POINTER(t->last_data_frame), GINT_TO_POINTER(1));
+            }
+        itl_last_data_frames_stale = FALSE;
+    }
+    return wmem_map_contains(itl_last_data_frames, GUINT_TO_POINTER(frame));
+}
+
 static gboolean
 itl_name_matches(const char *name)
 {
@@ -238,6 +276,12 @@ itl_add_tlv(tvbuff_t *tvb, proto_tree *tree, int hf, const cisco_tlv_item_t *it,
 {
     proto_tree *sub;
 
+    /* nothing to add to (a first pass): the items below would only check
+     * that the header's three bytes were captured, which the parse did */
+    if (!tree && (guint)it->offset + CISCO_TLV_HDR_LEN <= tvb_captured_length(tvb)) {
+        *item = NULL;
+        return NULL;
+    }
     *item = proto_tree_add_none_format(tree, hf, tvb, it->offset, CISCO_TLV_HDR_LEN + it->value.len, "%s (%u)",
                                        val_to_str_const(it->tag, tag_vals, "Unknown"), it->tag);
     sub = proto_item_add_subtree(*item, ett_itl_tlv);
@@ -323,16 +367,22 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
     cisco_span_t v = it->value;
     proto_item *ti;
 
+    /* the names below are only shown: without a tree, decoding them would
+     * only check that they were captured */
+    gboolean names = tree || (guint)v.offset + v.len > tvb_captured_length(tvb);
+
     switch (it->tag) {
     case CISCO_TLV_R_RECORD_LENGTH:
         if (v.len == 2)
             proto_tree_add_item(tree, hf_itl_record_length, tvb, v.offset, 2, ENC_BIG_ENDIAN);
         break;
     case CISCO_TLV_R_DNS_NAME:
-        cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, v.offset, v.len);
+        if (names)
+            cisco_add_string(tree, hf_itl_record_dns_name, tvb, pinfo, v.offset, v.len);
         break;
     case CISCO_TLV_R_SUBJECT_NAME:
-        proto_item_append_text(tlv_item, ": %s",
+        if (names)
+            proto_item_append_text(tlv_item, ": %s",
                                cisco_add_string(tree, hf_itl_record_subject_name, tvb, pinfo, v.offset, v.len));
         break;
     case CISCO_TLV_R_FUNCTION:
@@ -343,7 +393,8 @@ itl_add_record_value(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_
         }
         break;
     case CISCO_TLV_R_ISSUER_NAME:
-        cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, v.offset, v.len);
+        if (names)
+            cisco_add_string(tree, hf_itl_record_issuer_name, tvb, pinfo, v.offset, v.len);
         break;
     case CISCO_TLV_R_SERIAL_NUMBER:
         proto_tree_add_item(tree, hf_itl_record_serial_number, tvb, v.offset, v.len, ENC_NA);
@@ -538,6 +589,9 @@ itl_parse_cache_init(void)
 {
     itl_parse_cache = NULL;     /* its file scope is gone */
     itl_parse_cache_bytes = 0;
+    itl_transfers = NULL;
+    itl_last_data_frames = NULL;
+    itl_last_data_frames_stale = FALSE;
 }
 
 static const cisco_tlv_file_t *
@@ -820,10 +874,8 @@ itl_get_transfer(packet_info *pinfo)
     if (!conv)
         conv = find_or_create_conversation(pinfo);
     t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
-    if (!t) {
-        t = wmem_new0(wmem_file_scope(), itl_transfer_t);
-        conversation_add_proto_data(conv, proto_itl, t);
-    }
+    if (!t)
+        t = itl_new_transfer(conv);
     return t;
 }
 
@@ -850,10 +902,8 @@ itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
 
         if (!tftp)
             return NULL;
-        if (!t) {
-            t = wmem_new0(wmem_file_scope(), itl_transfer_t);
-            conversation_add_proto_data(conv, proto_itl, t);
-        }
+        if (!t)
+            t = itl_new_transfer(conv);
         t->trust_list = itl_name_matches(name) ? 1 : -1;
         t->read_request = tftp->source_file != NULL;
         if (t->trust_list > 0 && !t->name)
@@ -891,8 +941,11 @@ dissect_itl_transfer_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             return 0;
         t->last_data_frame = pinfo->num;
         t->last_block = block;
+        itl_last_data_frames_stale = TRUE;
         return 0;
     }
+    if (!itl_is_last_data_frame(pinfo->num))
+        return 0;
     {
         conversation_t *conv = wsc_find_client_conversation(pinfo, proto_tftp);
         t = conv ? (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl) : NULL;

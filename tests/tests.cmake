@@ -114,6 +114,7 @@ add_executable(test-verify-cache
   tests/test-verify-cache.c
   dissectors/cisco-tlv.c
   dissectors/cisco-crypto.c
+  dissectors/cisco-cert.c
 )
 capf_common_settings(test-verify-cache)
 add_test(NAME verify-cache
@@ -134,3 +135,12 @@ add_test(NAME no-wanted-fields COMMAND test-no-fields)
 
 # -z expert names CAPF / ITL for the post-dissectors' verdicts.
 add_test(NAME expert-protocol COMMAND ${CMAKE_SOURCE_DIR}/tests/check-expert-protocol.sh ${CMAKE_BINARY_DIR})
+
+# The strict DER walk of certificates and keys (cisco-cert.c) against GnuTLS,
+# on every certificate and key in the test data and many mutations of them.
+add_executable(test-cert-parity tests/test-cert-parity.c dissectors/cisco-crypto.c dissectors/cisco-cert.c)
+capf_common_settings(test-cert-parity)
+file(GLOB CAPF_CERT_PARITY_INPUTS CONFIGURE_DEPENDS
+  ${CMAKE_SOURCE_DIR}/test-captures/*.pcapng ${CMAKE_SOURCE_DIR}/test-captures/files/*.tlv
+  ${CMAKE_SOURCE_DIR}/tests/generators/fixtures/*/*.pem)
+add_test(NAME cert-parity COMMAND test-cert-parity ${CAPF_CERT_PARITY_INPUTS})

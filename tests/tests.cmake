@@ -20,15 +20,6 @@ foreach(capture ${CAPF_TEST_CAPTURES})
   set_tests_properties(capture:${stem} PROPERTIES LABELS captures)
 endforeach()
 
-# One test per capture: every CAPF and ITL label of tshark -2 -V fits
-# Wireshark's label limit (ITEM_LABEL_LENGTH), nothing shown "[truncated]".
-foreach(capture ${CAPF_TEST_CAPTURES})
-  get_filename_component(stem ${capture} NAME_WE)
-  add_test(NAME label-length:${stem}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/check-label-length.py ${CMAKE_BINARY_DIR} ${capture})
-  set_tests_properties(label-length:${stem} PROPERTIES LABELS captures)
-endforeach()
-
 # Trust lists: the plugin agrees with an independent openssl check.
 # itl-truncated.pcapng is left out: its transfer never completes, so there is
 # no file to compare (the plugin flags the cut, see its .assert).

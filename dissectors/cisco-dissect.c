@@ -88,6 +88,18 @@ cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, proto_tr
     }
 }
 
+gboolean
+cisco_looks_like_tls(tvbuff_t *tvb)
+{
+    guint8 type = tvb_get_uint8(tvb, 0);
+
+    if (type < 20 || type > 24)
+        return FALSE;
+    if (tvb_captured_length(tvb) < 3)
+        return TRUE;
+    return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
+}
+
 const char *
 cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len)
 {

@@ -1,5 +1,5 @@
 /* cisco-dissect.h
- * Small dissection helpers shared by the CAPF and ITL/CTL dissectors.
+ * Small dissection helpers shared by the CAPF, ITL/CTL, cnf and TVS dissectors.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -25,6 +25,13 @@ void cisco_call_x509(tvbuff_t *tvb, int offset, int len, packet_info *pinfo, pro
  * to TFTP's Export Objects list, which TFTP itself leaves out then.  Needs
  * cisco_dissect_handoff(). */
 void cisco_tftp_export(tvbuff_t *tvb, packet_info *pinfo, const char *filename);
+
+/* Does the first segment of a TCP connection look like a TLS record:
+ * a record type from change_cipher_spec (20) to heartbeat (24), then an
+ * SSL 3.0 .. TLS 1.3 record version (when the segment is that long)?  For
+ * the ports (CAPF 3804, TVS 2445) that carry either TLS or the clear
+ * protocol. */
+gboolean cisco_looks_like_tls(tvbuff_t *tvb);
 
 /* An ASCII (possibly NUL-terminated) string item; "" for an empty value.
  * Returns the string, in pinfo->pool. */

@@ -44,7 +44,6 @@
 void proto_register_capf(void);
 void proto_reg_handoff_capf(void);
 
-
 int proto_capf = -1;
 
 static int hf_capf_protocol_id = -1;
@@ -130,8 +129,6 @@ dissector_handle_t tls_handle;
 static dissector_handle_t port_owner_handle;    /* HiQnet on TCP 3804 */
 
 static wsc_bool capf_desegment = TRUE;
-
-
 
 static const value_string capf_command_vals[] = {
     { CAPF_AUTH_REQUEST,                "AUTH_REQUEST" },
@@ -268,14 +265,6 @@ const value_string capf_outcome_vals[] = {
     { CAPF_OUTCOME_FAILED,     "failed" },
     { 0, NULL }
 };
-
-
-
-
-
-
-
-
 
 /* The certificate itself: X.509 subtree plus the generated summary fields. */
 static const char *
@@ -631,15 +620,6 @@ capf_dissect_elements(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int o
     }
 }
 
-
-
-
-
-
-
-
-
-
 void
 capf_add_session_tree(tvbuff_t *tvb, proto_tree *tree, const capf_session_t *s)
 {
@@ -731,11 +711,6 @@ capf_info_detail(guint8 cmd, const capf_msg_t *msg, wmem_allocator_t *scope)
         wmem_strbuf_append_printf(sb, " reason=%s", WSC_VAL_TO_STR(scope, msg->reason, capf_reason_vals, "%d"));
     return wmem_strbuf_get_str(sb);
 }
-
-
-
-
-
 
 static int
 dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -839,11 +814,6 @@ dissect_capf_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     return tvb_captured_length(tvb);
 }
 
-
-
-
-
-
 static guint
 get_capf_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
 {
@@ -858,28 +828,6 @@ dissect_capf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     return tvb_captured_length(tvb);
 }
 
-static gboolean
-looks_like_tls(tvbuff_t *tvb)
-{
-    guint8 type = tvb_get_uint8(tvb, 0);
-
-    /* change_cipher_spec .. heartbeat; when the first segment is that short,
-     * the record type has to do */
-    if (type < 20 || type > 24)
-        return FALSE;
-    if (tvb_captured_length(tvb) < 3)
-        return TRUE;
-    /* SSL 3.0 .. TLS 1.3 record versions */
-    return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
-}
-
-
-
-
-
-
-
-
 /* TCP port 3804 (and Decode As): decide once per connection whether it is
  * TLS (the normal case), plaintext CAPF, or the port's previous owner. */
 static int
@@ -890,7 +838,7 @@ dissect_capf_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 
     if (tvb_captured_length(tvb) == 0)
         return 0;
-    if (looks_like_tls(tvb) && tls_handle) {
+    if (cisco_looks_like_tls(tvb) && tls_handle) {
         ssl_starttls_post_ack(tls_handle, pinfo, capf_handle);
         /* ssl_starttls has just made TLS the conversation's dissector: the
          * reader that notes what the verdicts need and hands every segment on

@@ -519,18 +519,6 @@ dissect_tvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     return tvb_captured_length(tvb);
 }
 
-static gboolean
-tvs_looks_like_tls(tvbuff_t *tvb)
-{
-    guint8 type = tvb_get_uint8(tvb, 0);
-
-    if (type < 20 || type > 24)
-        return FALSE;
-    if (tvb_captured_length(tvb) < 3)
-        return TRUE;
-    return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
-}
-
 /* TCP port 2445 (and Decode As): decide once per connection whether it is
  * TLS (as phones and CUCM use it), clear TVS (first byte 0x57), or
  * whatever else owns the port in this Wireshark. */
@@ -542,7 +530,7 @@ dissect_tvs_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 
     if (tvb_captured_length(tvb) == 0)
         return 0;
-    if (tvs_looks_like_tls(tvb) && tls_handle) {
+    if (cisco_looks_like_tls(tvb) && tls_handle) {
         /* TLS from here on, its application data back to TVS */
         ssl_starttls_post_ack(tls_handle, pinfo, tvs_handle);
         next = tls_handle;

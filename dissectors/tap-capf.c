@@ -3,7 +3,10 @@
  *   tshark -q -z capf,phones   one row per phone: sessions, last operation and
  *                              outcome, authentication, key, certificate serial
  *   tshark -q -z capf,tree     statistics tree (commands, reasons, outcomes,
- *                              verdicts), also Statistics > Telephony in the GUI
+ *                              verdicts, and per phone the story: trust list,
+ *                              configuration, CAPF outcome and verdicts, TVS
+ *                              answers), also Statistics > CAPF Enrollment in
+ *                              the GUI
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,6 +17,7 @@
 #include <epan/packet_info.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/stats_tree.h>
+#include <epan/stats_tree_priv.h>   /* stats_tree.cfg->pr */
 #include <epan/tap.h>
 
 #include <stdio.h>
@@ -725,10 +729,139 @@ static const char st_messages[] = "CAPF messages";
 static const char st_reasons[] = "Reasons";
 static const char st_outcomes[] = "Session outcomes";
 static const char st_verdicts[] = "Verdicts";
+static const char st_phones[] = "Phones";
 static int st_node_messages = -1;
 static int st_node_reasons = -1;
 static int st_node_outcomes = -1;
 static int st_node_verdicts = -1;
+static int st_node_phones = -1;
+
+/* The "Phones" branch: per phone (its address), what it went through, each
+ * a node counting how often:
+ *   "Trust list: <file> (<signer CN>, <signature as the phone sees it>)"
+ *   "Signed configuration: <file> (<signer CN>, <status>)"
+ *   "Configuration: <device>, capfAuthMode <n>" (", unsigned")
+ *   "CAPF: <session outcome> (<device>)" (a session whose outcome is final)
+ *   "Verdict: <name>"
+ *   "TVS: valid" / "TVS: invalid (CN=...)"
+ * The same facts as -z capf,phones, for the GUI.  Trust lists,
+ * configurations and TVS answers come from the "itl", "cnf" and "tvs" taps:
+ * three more listeners, registered by the tree's init routine and removed by
+ * its cleanup routine (a listener is known by its data: one key each). */
+typedef struct {
+    stats_tree *st;
+    /* the tree's presentation when it was made: the Qt dialog sets it while
+     * it retaps and clears it after, then removes its own listener but not
+     * these (they go when the tree is freed); a later retap by anything else
+     * must not count into this tree (tshark sets it once) */
+    const tree_cfg_pres *pr;
+    char itl_key;
+    char cnf_key;
+    char tvs_key;
+} capf_st_phones_t;
+
+#define CAPF_ST_OF(p, key) ((capf_st_phones_t *)(void *)((char *)(p) - offsetof(capf_st_phones_t, key)))
+
+static GHashTable *capf_st_phones;      /* stats_tree * -> capf_st_phones_t * */
+
+/* The tree a listener with this key counts into; NULL when it no longer counts. */
+#define CAPF_ST_LIVE(p, key) capf_st_live(CAPF_ST_OF(p, key))
+
+static stats_tree *
+capf_st_live(const capf_st_phones_t *x)
+{
+    return x->st->cfg->pr == x->pr ? x->st : NULL;
+}
+
+static void
+capf_st_phone_tick(stats_tree *st, const address *phone, const char *what)
+{
+    char *addr = address_to_str(NULL, phone);
+    int id;
+
+    tick_stat_node(st, st_phones, 0, FALSE);
+    id = tick_stat_node(st, addr, st_node_phones, TRUE);
+    tick_stat_node(st, what, id, FALSE);
+    wmem_free(NULL, addr);
+}
+
+static tap_packet_status
+capf_st_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+{
+    stats_tree *st = CAPF_ST_LIVE(p, itl_key);
+    const itl_tap_info_t *ti = (const itl_tap_info_t *)data;
+    const cisco_tlv_file_t *f = ti->file;
+    const char *name = ti->name ? ti->name : (f->filename ? f->filename : "?");
+    const char *kind;
+
+    if (!st)
+        return TAP_PACKET_DONT_REDRAW;
+    if (!f->signed_file)
+        kind = "Trust list";
+    else if (g_str_has_suffix(name, ".cnf.xml.sgn"))
+        kind = "Signed configuration";
+    else
+        return TAP_PACKET_DONT_REDRAW;
+    char *signer = capf_common_name(f->signer_name);
+    char *what = g_strdup_printf("%s: %s (%s, %s)", kind, name, signer, ti->verdict);
+    capf_st_phone_tick(st, &pinfo->dst, what);
+    g_free(what);
+    g_free(signer);
+    return TAP_PACKET_REDRAW;
+}
+
+static tap_packet_status
+capf_st_cnf_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+{
+    stats_tree *st = CAPF_ST_LIVE(p, cnf_key);
+    const cnf_tap_info_t *ti = (const cnf_tap_info_t *)data;
+    GString *what;
+
+    if (!st)
+        return TAP_PACKET_DONT_REDRAW;
+    what = g_string_new("Configuration: ");
+
+    g_string_append(what, ti->device ? ti->device : "no device");
+    if (ti->capf_auth_mode >= 0)
+        g_string_append_printf(what, ", capfAuthMode %d", ti->capf_auth_mode);
+    if (!ti->in_sgn)
+        g_string_append(what, ", unsigned");
+    capf_st_phone_tick(st, &pinfo->dst, what->str);
+    g_string_free(what, TRUE);
+    return TAP_PACKET_REDRAW;
+}
+
+static tap_packet_status
+capf_st_tvs_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+{
+    stats_tree *st = CAPF_ST_LIVE(p, tvs_key);
+    const tvs_tap_info_t *ti = (const tvs_tap_info_t *)data;
+    char *what;
+
+    if (!st)
+        return TAP_PACKET_DONT_REDRAW;
+    if (ti->valid)
+        what = g_strdup("TVS: valid");
+    else if (ti->cert_name)
+        what = g_strdup_printf("TVS: invalid (CN=%s)", ti->cert_name);
+    else
+        what = g_strdup("TVS: invalid");
+    capf_st_phone_tick(st, &pinfo->dst, what);
+    g_free(what);
+    return TAP_PACKET_REDRAW;
+}
+
+static void
+capf_st_listen(const char *tap, void *key, tap_packet_cb packet)
+{
+    GString *error = register_tap_listener(tap, key, NULL, TL_REQUIRES_NOTHING, NULL, packet, NULL, NULL);
+
+    if (error) {
+        /* the tree still counts the CAPF messages; the phones miss that tap */
+        fprintf(stderr, "capf,tree: couldn't register on the %s tap: %s\n", tap, error->str);
+        g_string_free(error, TRUE);
+    }
+}
 
 static void
 capf_stats_tree_init(stats_tree *st)
@@ -737,6 +870,34 @@ capf_stats_tree_init(stats_tree *st)
     st_node_reasons = stats_tree_create_node(st, st_reasons, 0, STAT_DT_INT, TRUE);
     st_node_outcomes = stats_tree_create_node(st, st_outcomes, 0, STAT_DT_INT, TRUE);
     st_node_verdicts = stats_tree_create_node(st, st_verdicts, 0, STAT_DT_INT, TRUE);
+    st_node_phones = stats_tree_create_node(st, st_phones, 0, STAT_DT_INT, TRUE);
+    /* called again when the tree is reset (a retap): listening already */
+    if (!capf_st_phones)
+        capf_st_phones = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (!g_hash_table_contains(capf_st_phones, st)) {
+        capf_st_phones_t *x = g_new0(capf_st_phones_t, 1);
+
+        x->st = st;
+        x->pr = st->cfg->pr;
+        g_hash_table_insert(capf_st_phones, st, x);
+        capf_st_listen("itl", &x->itl_key, capf_st_itl_packet);
+        capf_st_listen("cnf", &x->cnf_key, capf_st_cnf_packet);
+        capf_st_listen("tvs", &x->tvs_key, capf_st_tvs_packet);
+    }
+}
+
+static void
+capf_stats_tree_cleanup(stats_tree *st)
+{
+    capf_st_phones_t *x = capf_st_phones ? (capf_st_phones_t *)g_hash_table_lookup(capf_st_phones, st) : NULL;
+
+    if (!x)
+        return;
+    remove_tap_listener(&x->itl_key);
+    remove_tap_listener(&x->cnf_key);
+    remove_tap_listener(&x->tvs_key);
+    g_hash_table_remove(capf_st_phones, st);
+    g_free(x);
 }
 
 static tap_packet_status
@@ -765,6 +926,23 @@ capf_stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *e
         tick_stat_node(st, st_verdicts, 0, FALSE);
         tick_stat_node(st, ti->verdicts[i], st_node_verdicts, FALSE);
     }
+    /* the phone's branch */
+    if (ti->settled) {
+        GString *what = g_string_new("CAPF: ");
+
+        g_string_append(what, ti->settled);
+        if (ti->failure && strcmp(ti->settled, "failed") == 0)
+            g_string_append_printf(what, ": %s", ti->failure);
+        if (ti->device_name)
+            g_string_append_printf(what, " (%s)", ti->device_name);
+        capf_st_phone_tick(st, &ti->client, what->str);
+        g_string_free(what, TRUE);
+    }
+    for (guint i = 0; i < ti->n_verdicts; i++) {
+        char *what = g_strdup_printf("Verdict: %s", ti->verdicts[i]);
+        capf_st_phone_tick(st, &ti->client, what);
+        g_free(what);
+    }
     return TAP_PACKET_REDRAW;
 }
 
@@ -773,5 +951,5 @@ register_capf_taps(void)
 {
     register_stat_tap_ui(&capf_phones_ui, NULL);
     WSC_STATS_TREE_REGISTER("capf", "capf", "CAPF Enrollment", 0, capf_stats_tree_packet, capf_stats_tree_init,
-                             NULL, WSC_STAT_GROUP_TELEPHONY);
+                             capf_stats_tree_cleanup, WSC_STAT_GROUP_TELEPHONY);
 }

@@ -10,6 +10,12 @@ written by the capture's generator (tests/generators/gen-fleet-capture.py):
     device  sessions  last_operation  outcome  auth  key  serial [first_verdict trust_list configuration]
     client:<address>  sessions  -  outcome  -  -  - [-  -  -]
 
+The same run's '-z capf,tree' (the GUI's Statistics > CAPF Enrollment) must
+tell each phone's story the same way under its "Phones" branch (one node per
+phone address, one item per fact): for every truth row with a trust list,
+configuration, TVS answers, first verdict or outcome, the phone's node has the
+matching items (see tree_problems).
+
 Compared: for each device its sessions, last operation, outcome, auth type,
 key and serial; for each client address without a device name its sessions
 and last outcome.  A truth may add any of the columns first_verdict, trust_list,
@@ -38,6 +44,7 @@ The second part may be missing when there are no such sessions.
 """
 
 import argparse
+import collections
 import difflib
 import ipaddress
 import re
@@ -147,13 +154,111 @@ def frame_count(capture):
 
 def run_tap(build, capture):
     command = [str(REPO / 'scripts' / 'tshark-build'), '-B', str(build), '-r', str(capture), '-q',
-               '-z', 'capf,phones']
+               '-z', 'capf,phones', '-z', 'capf,tree']
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         stderr = result.stderr.strip().splitlines()
         raise TableError(f'{" ".join(command)} exited {result.returncode}:\n' + '\n'.join(stderr[:5])
                          + ('\n...' if len(stderr) > 5 else ''))
     return result.stdout
+
+
+def split_tree(text):
+    """(the capf,phones output, {phone address: Counter(item: count)} of the
+    capf,tree "Phones" branch, or None when the output has no capf,tree)."""
+    lines = text.splitlines()
+    if 'CAPF Enrollment:' not in lines:
+        return text, None
+    start = lines.index('CAPF Enrollment:')
+    end = start + 1
+    while end < len(lines) and not (re.fullmatch(r'-+', lines[end]) and not lines[end - 1].strip()):
+        end += 1
+    phones, branch, phone = {}, False, None
+    for line in lines[start + 1:end]:
+        m = re.match(r'^( *)(\S.*?)\s{2,}(\d+)(\s|$)', line)
+        if not m:
+            continue
+        depth, name, count = len(m.group(1)), m.group(2), int(m.group(3))
+        if depth == 0:
+            branch = name == 'Phones'
+        elif branch and depth == 1:
+            phone = phones.setdefault(name, collections.Counter())
+        elif branch and depth == 2:
+            phone[name] += count
+    # the tree's block: the '====' rule before its title to the dashes after it
+    first = start - 1 if start and re.fullmatch(r'=+', lines[start - 1]) else start
+    return '\n'.join(lines[:first] + lines[end + 1:]) + '\n', phones
+
+
+def tree_problems(phones, truth_devices, truth_clients, optional):
+    """What the capf,tree "Phones" branch says differently from the truth.
+    A client row is the node of its address; a device row the node with an
+    item "CAPF: <outcome> (<device>)" (not looked for when the outcome is
+    incomplete: no session of it ended), or for a phone without a CAPF
+    connection an item "Configuration: <device>...".  Items looked for: "Trust list:
+    <trust list>"; for a configuration "<file> (<signer>, <status>),
+    capfAuthMode N" the items "Signed configuration: <file> (<signer>,
+    <status>)" and "Configuration: ..., capfAuthMode N", for "<file>
+    (unsigned), capfAuthMode N" an item "Configuration: ..., capfAuthMode N,
+    unsigned"; "Verdict: <first verdict>"; "CAPF: <outcome>" for a client
+    row that had a CAPF connection; for TVS answers "V valid, I invalid (last
+    CN=x)" V items "TVS: valid", I items "TVS: invalid...", one of them "TVS:
+    invalid (CN=x)"."""
+    problems = []
+    rows = []
+    for address, values in truth_clients.items():
+        sessions, outcome, *extra = values
+        rows.append((f'client {address}', address, outcome, dict(zip(optional, extra)), None))
+    for device, values in truth_devices.items():
+        outcome, extra = values[2], values[len(TRUTH_COLUMNS) - 1:]
+        rows.append((f'device {device}', None, outcome, dict(zip(optional, extra)), device))
+    for label, address, outcome, columns, device in rows:
+        if device is not None:
+            if outcome == 'incomplete':
+                continue
+            if outcome == 'no CAPF connection':      # a row named by its configuration
+                want = f'Configuration: {device}'
+                found = [a for a, items in phones.items() if any(i == want or i.startswith(want + ',')
+                                                                   for i in items)]
+            else:
+                want = f'CAPF: {outcome} ({device})'
+                found = [a for a, items in phones.items() if items[want]]
+            if len(found) != 1:
+                problems.append(f'capf,tree: {label}: {len(found)} phone nodes with the item {want!r}')
+                continue
+            address = found[0]
+        items = phones.get(address, collections.Counter())
+        wanted = []
+        if device is None and outcome not in ('no CAPF connection', 'incomplete'):
+            wanted.append(f'CAPF: {outcome}')
+        if columns.get('first_verdict', '-') != '-':
+            wanted.append(f'Verdict: {columns["first_verdict"]}')
+        if columns.get('trust_list', '-') != '-':
+            wanted.append(f'Trust list: {columns["trust_list"]}')
+        config = columns.get('configuration', '-')
+        if config != '-':
+            file_part, _, mode = config.partition(', capfAuthMode ')
+            if file_part.endswith(' (unsigned)'):
+                suffix = f', capfAuthMode {mode}, unsigned' if mode else ', unsigned'
+            else:
+                wanted.append(f'Signed configuration: {file_part}')
+                suffix = f', capfAuthMode {mode}' if mode else ''
+            if suffix and not any(i.startswith('Configuration: ') and i.endswith(suffix) for i in items):
+                problems.append(f'capf,tree: {label} ({address}): no item "Configuration: ...{suffix}"')
+        for item in wanted:
+            if not items[item]:
+                problems.append(f'capf,tree: {label} ({address}): no item {item!r}')
+        tvs = columns.get('tvs', '-')
+        if tvs != '-':
+            m = re.fullmatch(r'(\d+) valid(?:, (\d+) invalid \(last (.*)\))?', tvs)
+            valid = items['TVS: valid']
+            invalid = sum(n for i, n in items.items() if i.startswith('TVS: invalid'))
+            if not m or valid != int(m.group(1)) or invalid != int(m.group(2) or 0):
+                problems.append(f'capf,tree: {label} ({address}): {valid} "TVS: valid" and {invalid} '
+                                f'"TVS: invalid" items for TVS answers {tvs!r}')
+            elif m.group(3) and m.group(3).startswith('CN=') and not items[f'TVS: invalid ({m.group(3)})']:
+                problems.append(f'capf,tree: {label} ({address}): no item "TVS: invalid ({m.group(3)})"')
+    return problems
 
 
 def address_key(text):
@@ -244,12 +349,17 @@ def main():
     except (OSError, TableError) as error:
         print(f'ERROR: {error}', file=sys.stderr)
         return 2
+    text, phones = split_tree(text)
     try:
         devices, clients = parse_table(text)
     except TableError as error:
         print(f'FAIL: {arguments.capture.name}: cannot read the capf,phones table: {error}\n--- output was:\n{text}')
         return 1
     problems, diff = compare(devices, clients, truth_devices, truth_clients, frames, extra)
+    if phones is not None:
+        problems += tree_problems(phones, truth_devices, truth_clients, extra)
+    elif not arguments.table:
+        problems.append('no capf,tree output')
     if problems:
         for problem in problems:
             print(f'FAIL: {arguments.capture.name}: {problem}')
@@ -257,7 +367,7 @@ def main():
             print('\n'.join(diff))
         return 1
     print(f'ok: {arguments.capture.name}: {len(devices)} devices and {len(clients)} client addresses '
-          f'as in {arguments.truth.name}')
+          f'as in {arguments.truth.name}' + (f'; capf,tree: {len(phones)} phones' if phones is not None else ''))
     return 0
 
 

@@ -820,7 +820,6 @@ capf_st_cnf_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     if (!st)
         return TAP_PACKET_DONT_REDRAW;
     what = g_string_new("Configuration: ");
-
     g_string_append(what, ti->device ? ti->device : "no device");
     if (ti->capf_auth_mode >= 0)
         g_string_append_printf(what, ", capfAuthMode %d", ti->capf_auth_mode);

@@ -64,6 +64,7 @@ static int hf_cnf_tvs = -1;
 static int hf_cnf_tvs_server = -1;
 static int hf_cnf_tvs_port = -1;
 static int hf_cnf_capf_list_count = -1;
+static int hf_cnf_xml_error = -1;
 
 static gint ett_cnf = -1;
 static gint ett_cnf_server = -1;
@@ -363,6 +364,38 @@ cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, xmlN
     return n;
 }
 
+/* The number of lines of the configuration (as libxml2 counts them). */
+static int
+cnf_lines(const cnf_src_t *src)
+{
+    int n = 1;
+
+    for (const char *p = src->data; (p = memchr(p, '\n', src->data + src->len - p)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Does the configuration end with the end tag of its root element
+ * (whitespace after it aside)?  FALSE without a root. */
+static gboolean
+cnf_root_closed(const cnf_src_t *src, xmlNodePtr root)
+{
+    const char *end = src->data + src->len;
+    char *tag;
+    size_t n;
+    gboolean closed;
+
+    if (!root || !root->name)
+        return FALSE;
+    while (end > src->data && g_ascii_isspace(end[-1]))
+        end--;
+    tag = g_strdup_printf("</%s>", (const char *)root->name);
+    n = strlen(tag);
+    closed = (size_t)(end - src->data) >= n && memcmp(end - n, tag, n) == 0;
+    g_free(tag);
+    return closed;
+}
+
 /* The configuration in tvb; name is the file's name when known. */
 static int
 dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *name)
@@ -425,17 +458,34 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         if (!ctxt->wellFormed || !doc) {
             const xmlError *err = xmlCtxtGetLastError(ctxt);
             char *msg = g_strstrip(wmem_strdup(pinfo->pool, err && err->message ? err->message : "unknown error"));
+            /* Cut short: the root element never closes and the parser
+             * stopped at the last line.  Decided from the document, not
+             * from libxml2's error code or text, which differ between its
+             * versions (a file cut inside a start tag is "premature end of
+             * data" for one, "couldn't find end of start tag" for another). */
+            gboolean ends_early = err && err->line >= cnf_lines(&src) &&
+                                  !cnf_root_closed(&src, doc ? xmlDocGetRootElement(doc) : NULL);
+            proto_item *ei;
 
             if (!problem)
-                problem = err && err->code == XML_ERR_TAG_NOT_FINISHED ? "cut short" : "not well-formed XML";
-            if (err && err->code == XML_ERR_TAG_NOT_FINISHED && !cut)
-                proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_truncated, tvb, 0, len,
-                                             "Configuration ends inside an element (XML line %d: %s): the file "
-                                             "is cut short, the phone cannot use it", err->line, msg);
+                problem = ends_early ? "cut short" : "not well-formed XML";
+            if (ends_early && !cut)
+                ei = proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_truncated, tvb, 0, len,
+                                                  "Configuration ends before its root element closes: the file "
+                                                  "is cut short, the phone cannot use it");
             else if (!cut)
-                proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
-                                             "Configuration is not well-formed XML (line %d: %s): the phone "
-                                             "cannot use it", err ? err->line : 0, msg);
+                ei = proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
+                                                  "Configuration is not well-formed XML: the phone cannot use it");
+            else
+                ei = NULL;
+            if (ei) {
+                /* the parser's own words, beneath (they vary with libxml2's version) */
+                proto_item *xi = proto_tree_add_string_format_value(
+                    proto_item_add_subtree(ei, ett_cnf), hf_cnf_xml_error, tvb, 0, len,
+                    wmem_strdup_printf(pinfo->pool, "line %d: %s", err ? err->line : 0, msg),
+                    "line %d: %s", err ? err->line : 0, cisco_clamp(pinfo->pool, msg, 160));
+                proto_item_set_generated(xi);
+            }
         }
         xmlFreeParserCtxt(ctxt);
     }
@@ -642,6 +692,10 @@ proto_register_cnf(void)
         { &hf_cnf_capf_port,
           { "CAPF Port", "cnf.capf_port", FT_UINT16, BASE_DEC, NULL, 0x0, "phonePort of a capfList entry",
             HFILL } },
+        { &hf_cnf_xml_error,
+          { "XML parser error", "cnf.xml_error", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What libxml2 reported where it stopped reading the configuration (line and message; the wording "
+            "varies with libxml2's version)", HFILL } },
         { &hf_cnf_capf_list_count,
           { "CAPF Servers", "cnf.capf_count", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Number of entries in capfList", HFILL } },

@@ -749,7 +749,7 @@ static int st_node_phones = -1;
  * three more listeners, registered by the tree's init routine and removed by
  * its cleanup routine (a listener is known by its data: one key each). */
 typedef struct {
-    stats_tree *st;
+    stats_tree *st;             /* NULL once the tree is freed */
     /* the tree's presentation when it was made: the Qt dialog sets it while
      * it retaps and clears it after, then removes its own listener but not
      * these (they go when the tree is freed); a later retap by anything else
@@ -758,6 +758,12 @@ typedef struct {
     char itl_key;
     char cnf_key;
     char tvs_key;
+    /* the listeners still registered; each one's finish routine (called
+     * when it is removed, or when Wireshark removes every listener at exit,
+     * which may free the tree after them) drops one reference, the tree's
+     * cleanup routine another */
+    gboolean listening[3];
+    guint refs;
 } capf_st_phones_t;
 
 #define CAPF_ST_OF(p, key) ((capf_st_phones_t *)(void *)((char *)(p) - offsetof(capf_st_phones_t, key)))
@@ -770,7 +776,35 @@ static GHashTable *capf_st_phones;      /* stats_tree * -> capf_st_phones_t * */
 static stats_tree *
 capf_st_live(const capf_st_phones_t *x)
 {
-    return x->st->cfg->pr == x->pr ? x->st : NULL;
+    return x->st && x->st->cfg->pr == x->pr ? x->st : NULL;
+}
+
+static void
+capf_st_unref(capf_st_phones_t *x)
+{
+    if (--x->refs == 0)
+        g_free(x);
+}
+
+static void
+capf_st_itl_finish(void *p)
+{
+    CAPF_ST_OF(p, itl_key)->listening[0] = FALSE;
+    capf_st_unref(CAPF_ST_OF(p, itl_key));
+}
+
+static void
+capf_st_cnf_finish(void *p)
+{
+    CAPF_ST_OF(p, cnf_key)->listening[1] = FALSE;
+    capf_st_unref(CAPF_ST_OF(p, cnf_key));
+}
+
+static void
+capf_st_tvs_finish(void *p)
+{
+    CAPF_ST_OF(p, tvs_key)->listening[2] = FALSE;
+    capf_st_unref(CAPF_ST_OF(p, tvs_key));
 }
 
 static void
@@ -851,15 +885,18 @@ capf_st_tvs_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const v
 }
 
 static void
-capf_st_listen(const char *tap, void *key, tap_packet_cb packet)
+capf_st_listen(capf_st_phones_t *x, guint i, const char *tap, void *key, tap_packet_cb packet, tap_finish_cb finish)
 {
-    GString *error = register_tap_listener(tap, key, NULL, TL_REQUIRES_NOTHING, NULL, packet, NULL, NULL);
+    GString *error = register_tap_listener(tap, key, NULL, TL_REQUIRES_NOTHING, NULL, packet, NULL, finish);
 
     if (error) {
         /* the tree still counts the CAPF messages; the phones miss that tap */
         fprintf(stderr, "capf,tree: couldn't register on the %s tap: %s\n", tap, error->str);
         g_string_free(error, TRUE);
+        return;
     }
+    x->listening[i] = TRUE;
+    x->refs++;
 }
 
 static void
@@ -878,10 +915,11 @@ capf_stats_tree_init(stats_tree *st)
 
         x->st = st;
         x->pr = st->cfg->pr;
+        x->refs = 1;
         g_hash_table_insert(capf_st_phones, st, x);
-        capf_st_listen("itl", &x->itl_key, capf_st_itl_packet);
-        capf_st_listen("cnf", &x->cnf_key, capf_st_cnf_packet);
-        capf_st_listen("tvs", &x->tvs_key, capf_st_tvs_packet);
+        capf_st_listen(x, 0, "itl", &x->itl_key, capf_st_itl_packet, capf_st_itl_finish);
+        capf_st_listen(x, 1, "cnf", &x->cnf_key, capf_st_cnf_packet, capf_st_cnf_finish);
+        capf_st_listen(x, 2, "tvs", &x->tvs_key, capf_st_tvs_packet, capf_st_tvs_finish);
     }
 }
 
@@ -892,11 +930,20 @@ capf_stats_tree_cleanup(stats_tree *st)
 
     if (!x)
         return;
-    remove_tap_listener(&x->itl_key);
-    remove_tap_listener(&x->cnf_key);
-    remove_tap_listener(&x->tvs_key);
     g_hash_table_remove(capf_st_phones, st);
-    g_free(x);
+    x->st = NULL;
+    /* Wireshark's own removal of every listener at exit (4.6 frees the tree
+     * from there) has finished these already: registered after the tree's
+     * own listener, they come before it */
+    x->refs++;
+    if (x->listening[0])
+        remove_tap_listener(&x->itl_key);
+    if (x->listening[1])
+        remove_tap_listener(&x->cnf_key);
+    if (x->listening[2])
+        remove_tap_listener(&x->tvs_key);
+    x->refs--;
+    capf_st_unref(x);
 }
 
 static tap_packet_status

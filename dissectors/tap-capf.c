@@ -746,36 +746,39 @@ static int st_node_phones = -1;
  *   "TVS: valid" / "TVS: invalid (CN=...)"
  * The same facts as -z capf,phones, for the GUI.  Trust lists,
  * configurations and TVS answers come from the "itl", "cnf" and "tvs" taps:
- * three more listeners, registered by the tree's init routine and removed by
- * its cleanup routine (a listener is known by its data: one key each). */
+ * three more listeners, registered by the tree's init routine (a listener is
+ * known by its data: a capf_st_listener_t each). */
+typedef struct capf_st_phones capf_st_phones_t;
+
+/* One extra listener; its address is the listener's data. */
 typedef struct {
+    capf_st_phones_t *owner;
+    gboolean registered;
+} capf_st_listener_t;
+
+struct capf_st_phones {
     stats_tree *st;             /* NULL once the tree is freed */
     /* the tree's presentation when it was made: the Qt dialog sets it while
      * it retaps and clears it after, then removes its own listener but not
      * these (they go when the tree is freed); a later retap by anything else
      * must not count into this tree (tshark sets it once) */
     const tree_cfg_pres *pr;
-    char itl_key;
-    char cnf_key;
-    char tvs_key;
-    /* the listeners still registered; each one's finish routine (called
-     * when it is removed, or when Wireshark removes every listener at exit,
-     * which may free the tree after them) drops one reference, the tree's
-     * cleanup routine another */
-    gboolean listening[3];
+    /* the itl, cnf and tvs listeners; each one's finish routine (called when
+     * it is removed, or when Wireshark removes every listener at exit, which
+     * may free the tree after them) drops one reference, the tree's cleanup
+     * routine another */
+    capf_st_listener_t listeners[3];
     guint refs;
-} capf_st_phones_t;
-
-#define CAPF_ST_OF(p, key) ((capf_st_phones_t *)(void *)((char *)(p) - offsetof(capf_st_phones_t, key)))
+};
 
 static GHashTable *capf_st_phones;      /* stats_tree * -> capf_st_phones_t * */
 
-/* The tree a listener with this key counts into; NULL when it no longer counts. */
-#define CAPF_ST_LIVE(p, key) capf_st_live(CAPF_ST_OF(p, key))
-
+/* The tree a listener counts into; NULL when it no longer counts. */
 static stats_tree *
-capf_st_live(const capf_st_phones_t *x)
+capf_st_live(const void *listener)
 {
+    const capf_st_phones_t *x = ((const capf_st_listener_t *)listener)->owner;
+
     return x->st && x->st->cfg->pr == x->pr ? x->st : NULL;
 }
 
@@ -787,24 +790,12 @@ capf_st_unref(capf_st_phones_t *x)
 }
 
 static void
-capf_st_itl_finish(void *p)
+capf_st_listener_finish(void *listener)
 {
-    CAPF_ST_OF(p, itl_key)->listening[0] = FALSE;
-    capf_st_unref(CAPF_ST_OF(p, itl_key));
-}
+    capf_st_listener_t *l = (capf_st_listener_t *)listener;
 
-static void
-capf_st_cnf_finish(void *p)
-{
-    CAPF_ST_OF(p, cnf_key)->listening[1] = FALSE;
-    capf_st_unref(CAPF_ST_OF(p, cnf_key));
-}
-
-static void
-capf_st_tvs_finish(void *p)
-{
-    CAPF_ST_OF(p, tvs_key)->listening[2] = FALSE;
-    capf_st_unref(CAPF_ST_OF(p, tvs_key));
+    l->registered = FALSE;
+    capf_st_unref(l->owner);
 }
 
 static void
@@ -822,7 +813,7 @@ capf_st_phone_tick(stats_tree *st, const address *phone, const char *what)
 static tap_packet_status
 capf_st_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
 {
-    stats_tree *st = CAPF_ST_LIVE(p, itl_key);
+    stats_tree *st = capf_st_live(p);
     const itl_tap_info_t *ti = (const itl_tap_info_t *)data;
     const cisco_tlv_file_t *f = ti->file;
     const char *name = ti->name ? ti->name : (f->filename ? f->filename : "?");
@@ -847,7 +838,7 @@ capf_st_itl_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const v
 static tap_packet_status
 capf_st_cnf_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
 {
-    stats_tree *st = CAPF_ST_LIVE(p, cnf_key);
+    stats_tree *st = capf_st_live(p);
     const cnf_tap_info_t *ti = (const cnf_tap_info_t *)data;
     GString *what;
 
@@ -867,7 +858,7 @@ capf_st_cnf_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const v
 static tap_packet_status
 capf_st_tvs_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
 {
-    stats_tree *st = CAPF_ST_LIVE(p, tvs_key);
+    stats_tree *st = capf_st_live(p);
     const tvs_tap_info_t *ti = (const tvs_tap_info_t *)data;
     char *what;
 
@@ -885,9 +876,10 @@ capf_st_tvs_packet(void *p, packet_info *pinfo, epan_dissect_t *edt _U_, const v
 }
 
 static void
-capf_st_listen(capf_st_phones_t *x, guint i, const char *tap, void *key, tap_packet_cb packet, tap_finish_cb finish)
+capf_st_listen(capf_st_listener_t *l, const char *tap, tap_packet_cb packet)
 {
-    GString *error = register_tap_listener(tap, key, NULL, TL_REQUIRES_NOTHING, NULL, packet, NULL, finish);
+    GString *error = register_tap_listener(tap, l, NULL, TL_REQUIRES_NOTHING, NULL, packet, NULL,
+                                           capf_st_listener_finish);
 
     if (error) {
         /* the tree still counts the CAPF messages; the phones miss that tap */
@@ -895,8 +887,8 @@ capf_st_listen(capf_st_phones_t *x, guint i, const char *tap, void *key, tap_pac
         g_string_free(error, TRUE);
         return;
     }
-    x->listening[i] = TRUE;
-    x->refs++;
+    l->registered = TRUE;
+    l->owner->refs++;
 }
 
 static void
@@ -917,9 +909,11 @@ capf_stats_tree_init(stats_tree *st)
         x->pr = st->cfg->pr;
         x->refs = 1;
         g_hash_table_insert(capf_st_phones, st, x);
-        capf_st_listen(x, 0, "itl", &x->itl_key, capf_st_itl_packet, capf_st_itl_finish);
-        capf_st_listen(x, 1, "cnf", &x->cnf_key, capf_st_cnf_packet, capf_st_cnf_finish);
-        capf_st_listen(x, 2, "tvs", &x->tvs_key, capf_st_tvs_packet, capf_st_tvs_finish);
+        for (guint i = 0; i < G_N_ELEMENTS(x->listeners); i++)
+            x->listeners[i].owner = x;
+        capf_st_listen(&x->listeners[0], "itl", capf_st_itl_packet);
+        capf_st_listen(&x->listeners[1], "cnf", capf_st_cnf_packet);
+        capf_st_listen(&x->listeners[2], "tvs", capf_st_tvs_packet);
     }
 }
 
@@ -936,12 +930,9 @@ capf_stats_tree_cleanup(stats_tree *st)
      * from there) has finished these already: registered after the tree's
      * own listener, they come before it */
     x->refs++;
-    if (x->listening[0])
-        remove_tap_listener(&x->itl_key);
-    if (x->listening[1])
-        remove_tap_listener(&x->cnf_key);
-    if (x->listening[2])
-        remove_tap_listener(&x->tvs_key);
+    for (guint i = 0; i < G_N_ELEMENTS(x->listeners); i++)
+        if (x->listeners[i].registered)
+            remove_tap_listener(&x->listeners[i]);
     x->refs--;
     capf_st_unref(x);
 }

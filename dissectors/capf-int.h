@@ -229,6 +229,7 @@ guint8 capf_response_code(guint8 request);
 guint8 capf_request_code(guint8 response);
 capf_conv_t *capf_conv_data(conversation_t *conv);
 conversation_t *capf_find_conversation(packet_info *pinfo);
+void capf_session_init(void);
 capf_conv_t *capf_get_conv(packet_info *pinfo);
 const char *capf_requested_key(const capf_msg_t *msg, wmem_allocator_t *scope);
 gint capf_phone_auth_type(const capf_msg_t *msg);

@@ -73,6 +73,52 @@ typedef struct {
     conversation_t *conv;
 } capf_frame_conv_t;
 
+/* Across frames, in the first pass: the conversation each pair of ports had
+ * last.  TCP looks up the conversation of every segment, and that lookup
+ * sets its last_frame to the frame's number (which only grows in the first
+ * pass); so a remembered conversation whose last_frame is this frame, with
+ * this frame's ends, is the one a lookup would find.  Anything else (the
+ * connection's first frame, ports reused, several connections on one pair of
+ * ports, a later pass) is looked up. */
+static wmem_map_t *capf_recent_convs;
+
+void
+capf_session_init(void)
+{
+    capf_recent_convs = NULL;   /* its file scope is gone */
+}
+
+static gboolean
+capf_conv_has_ends(conversation_t *conv, const packet_info *pinfo)
+{
+    const address *a1 = conversation_key_addr1(conv->key_ptr), *a2 = conversation_key_addr2(conv->key_ptr);
+    guint32 p1 = conversation_key_port1(conv->key_ptr), p2 = conversation_key_port2(conv->key_ptr);
+
+    return (p1 == pinfo->srcport && p2 == pinfo->destport && addresses_equal(a1, &pinfo->src) &&
+            addresses_equal(a2, &pinfo->dst)) ||
+           (p1 == pinfo->destport && p2 == pinfo->srcport && addresses_equal(a1, &pinfo->dst) &&
+            addresses_equal(a2, &pinfo->src));
+}
+
+static conversation_t *
+capf_lookup_conversation(packet_info *pinfo)
+{
+    gpointer key;
+    conversation_t *conv;
+
+    if (PINFO_FD_VISITED(pinfo) || pinfo->ptype != PT_TCP)
+        return find_or_create_conversation(pinfo);
+    key = GUINT_TO_POINTER(MIN(pinfo->srcport, pinfo->destport) << 16 | MAX(pinfo->srcport, pinfo->destport));
+    if (!capf_recent_convs)
+        capf_recent_convs = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    conv = (conversation_t *)wmem_map_lookup(capf_recent_convs, key);
+    if (conv && conv->last_frame == pinfo->num && capf_conv_has_ends(conv, pinfo))
+        return conv;
+    conv = find_or_create_conversation(pinfo);
+    wmem_map_insert(capf_recent_convs, key, conv);
+    return conv;
+}
+
 conversation_t *
 capf_find_conversation(packet_info *pinfo)
 {
@@ -85,7 +131,7 @@ capf_find_conversation(packet_info *pinfo)
         m = wmem_new(pinfo->pool, capf_frame_conv_t);
         p_add_proto_data(pinfo->pool, pinfo, proto_capf, CAPF_PINFO_CONV, m);
     }
-    m->conv = find_or_create_conversation(pinfo);
+    m->conv = capf_lookup_conversation(pinfo);
     copy_address_shallow(&m->src, &pinfo->src);
     copy_address_shallow(&m->dst, &pinfo->dst);
     m->ptype = pinfo->ptype;

@@ -760,6 +760,7 @@ capf_verdicts_register(expert_module_t *expert_capf, module_t *capf_module)
                                    "A key announced with REQUEST_IN_PROGRESS is exempt.  0 turns it off",
                                    10, &capf_late_seconds);
     register_init_routine(capf_ports_init);
+    register_init_routine(capf_session_init);
     capf_tls_handle = create_dissector_handle(dissect_capf_tls, -1);
 }
 
@@ -775,5 +776,5 @@ capf_verdicts_handoff(void)
      * add and remove a layer for it on every frame of every capture; it
      * checks that CAPF is enabled itself. */
     capf_protocol = find_protocol_by_id(proto_capf);
-    register_postdissector(create_dissector_handle(dissect_capf_verdicts, -1));
+    cisco_add_postdissector(PT_TCP, dissect_capf_verdicts);
 }

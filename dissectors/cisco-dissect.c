@@ -31,6 +31,39 @@ static int expert_tap = -1;
 static dissector_table_t ber_syntax_table;
 static int tftp_eo_tap = -1;
 
+/* The post-dissectors of cisco_add_postdissector(), by transport. */
+#define CISCO_MAX_POST 2
+static dissector_t cisco_post_tcp[CISCO_MAX_POST], cisco_post_udp[CISCO_MAX_POST];
+static int cisco_n_post_tcp, cisco_n_post_udp;
+
+static int
+dissect_cisco_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const dissector_t *fns;
+    int n;
+
+    switch (pinfo->ptype) {
+    case PT_TCP: fns = cisco_post_tcp; n = cisco_n_post_tcp; break;
+    case PT_UDP: fns = cisco_post_udp; n = cisco_n_post_udp; break;
+    default: return 0;
+    }
+    for (int i = 0; i < n; i++)
+        fns[i](tvb, pinfo, tree, data);
+    return 0;
+}
+
+void
+cisco_add_postdissector(port_type ptype, dissector_t fn)
+{
+    dissector_t *fns = ptype == PT_TCP ? cisco_post_tcp : cisco_post_udp;
+    int *n = ptype == PT_TCP ? &cisco_n_post_tcp : &cisco_n_post_udp;
+
+    ws_assert((ptype == PT_TCP || ptype == PT_UDP) && *n < CISCO_MAX_POST);
+    if (cisco_n_post_tcp + cisco_n_post_udp == 0)
+        register_postdissector(create_dissector_handle(dissect_cisco_post, -1));
+    fns[(*n)++] = fn;
+}
+
 void
 cisco_dissect_handoff(void)
 {

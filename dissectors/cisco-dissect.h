@@ -58,4 +58,11 @@ const char *cisco_clamp(wmem_allocator_t *scope, const char *s, gsize max);
 gboolean cisco_tap_listen(const char *tap, const char *cli_string, const char *opt_arg, void *data,
                           tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw, tap_finish_cb finish);
 
+/* Run fn as a post-dissector on the frames whose pinfo->ptype is ptype
+ * (PT_TCP or PT_UDP) when the frame has been dissected.  The plugin
+ * registers one post-dissector with Wireshark for all of them: each
+ * registered post-dissector is one more hand-off in every frame of every
+ * capture.  Call from a protocol's register routine. */
+void cisco_add_postdissector(port_type ptype, dissector_t fn);
+
 #endif /* CISCO_DISSECT_H */

@@ -25,10 +25,18 @@ trust_address_equal(gconstpointer a, gconstpointer b)
     return addresses_equal((const address *)a, (const address *)b);
 }
 
+/* The SHA-1 of the last certificate cisco_trust_matches() checked (file
+ * scope): every phone of a cluster is shown the same CAPF certificate. */
+static guint8 *last_der;
+static size_t last_len, last_size;
+static guint8 last_sha1[CISCO_SHA1_LEN];
+
 /* Forget everything: a new capture file, or the same one dissected again. */
 static void
 cisco_trust_init(void)
 {
+    last_der = NULL;
+    last_len = last_size = 0;
     trust_lists = wmem_list_new(wmem_file_scope());
     trust_lists_by_phone = wmem_map_new(wmem_file_scope(), trust_address_hash, trust_address_equal);
 }
@@ -115,7 +123,18 @@ cisco_trust_matches(const cisco_trust_list_t *list, const guint8 *der, size_t le
 {
     guint8 sha1[CISCO_SHA1_LEN], digest[64];
 
-    cisco_sha1(der, len, sha1);
+    if (last_der && len == last_len && memcmp(der, last_der, len) == 0) {
+        memcpy(sha1, last_sha1, sizeof(sha1));
+    } else {
+        cisco_sha1(der, len, sha1);
+        if (len > last_size) {
+            last_der = (guint8 *)wmem_realloc(wmem_file_scope(), last_der, len);
+            last_size = len;
+        }
+        memcpy(last_der, der, len);
+        last_len = len;
+        memcpy(last_sha1, sha1, sizeof(sha1));
+    }
     for (guint i = 0; i < wmem_array_get_count(list->capf); i++) {
         const cisco_capf_record_t *rec = (const cisco_capf_record_t *)wmem_array_index(list->capf, i);
         if (rec->have_cert && memcmp(rec->cert_sha1, sha1, sizeof(sha1)) == 0)

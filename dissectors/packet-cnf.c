@@ -32,7 +32,6 @@
 #include <wsutil/strtoi.h>
 
 #include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "ws-compat.h"
 #include "cisco-config.h"
@@ -187,47 +186,219 @@ cnf_content_matches(tvbuff_t *tvb)
            (g_ascii_isspace(p[7]) || p[7] == '>' || p[7] == '/');
 }
 
-/* The first element called `name` below `node` (depth first); NULL if none. */
-static xmlNodePtr
-cnf_find(xmlNodePtr node, const char *name)
-{
-    for (xmlNodePtr n = node ? node->children : NULL; n; n = n->next) {
-        xmlNodePtr found;
+/*
+ * Reading the configuration: one pass of libxml2's SAX2 parser, which checks
+ * the whole document as before but builds no document tree (building and
+ * freeing it was most of what a configuration cost).  The reader keeps, for
+ * each element the dissector shows, the text of its first occurrence below
+ * the root element, and the entries of two server lists.  "First" is in
+ * document order, the order of a depth-first search of the tree; the text of
+ * an element is all the character data inside it (what xmlNodeGetContent()
+ * returns), so what is shown is what a tree would have given.
+ */
+enum {
+    CNF_F_SECURITY_MODE,
+    CNF_F_CAPF_AUTH_MODE,
+    CNF_F_CERT_HASH,
+    CNF_F_ENCR_CONFIG,
+    CNF_F_LOAD_SERVER,
+    CNF_N_FIELDS
+};
+static const char *const cnf_field_elems[CNF_N_FIELDS] = {
+    "deviceSecurityMode", "capfAuthMode", "certHash", "encrConfig", "loadServer"
+};
+/* The first letters of every element name the reader looks for (the fields
+ * above, the lists' names below; proto_register_cnf() checks it). */
+#define CNF_FIRST_LETTERS "dcelpmaT"
 
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (xmlStrcmp(n->name, (const xmlChar *)name) == 0)
-            return n;
-        found = cnf_find(n, name);
-        if (found)
-            return found;
+/* One entry of a server list: the text of its first <server> and <port>
+ * children (NULL without one). */
+typedef struct {
+    wmem_strbuf_t *server;
+    wmem_strbuf_t *port;
+} cnf_entry_t;
+
+/* A server list: the first <list> element below the root or, with `outer`,
+ * the first <list> child of the first <outer> element below the root; its
+ * <entry> children, each with <server> and <port> children. */
+typedef struct {
+    const char *outer, *list, *entry, *server, *port;   /* element names */
+} cnf_list_names_t;
+
+typedef struct {
+    const cnf_list_names_t *names;
+    gboolean outer_seen, list_seen;
+    int outer_depth, list_depth, entry_depth;           /* while open, else 0 */
+    wmem_array_t *entries;                              /* of cnf_entry_t */
+} cnf_list_t;
+
+enum { CNF_L_CAPF, CNF_L_TVS, CNF_N_LISTS };
+static const cnf_list_names_t cnf_list_names[CNF_N_LISTS] = {
+    { NULL, "capfList", "capf", "processNodeName", "phonePort" },
+    /* <TVS><members><member><port/><address/></member></members></TVS> */
+    { "TVS", "members", "member", "address", "port" },
+};
+
+/* Elements whose text is being read: at most the fields and one child of an
+ * entry of each list are open at once. */
+#define CNF_MAX_OPEN (CNF_N_FIELDS + CNF_N_LISTS)
+
+typedef struct {
+    wmem_allocator_t *scope;
+    int depth;                                  /* open elements; the root is 1 */
+    const char *root;                           /* the root element's name */
+    gboolean dtd;                               /* a document type declaration */
+    wmem_strbuf_t *field[CNF_N_FIELDS];
+    int fields_left;                            /* not found yet */
+    cnf_list_t lists[CNF_N_LISTS];
+    struct {
+        int depth;
+        wmem_strbuf_t *text;
+    } open[CNF_MAX_OPEN];
+    int n_open;
+} cnf_reader_t;
+
+static wmem_strbuf_t *
+cnf_reader_open(cnf_reader_t *r, int depth)
+{
+    wmem_strbuf_t *text = wmem_strbuf_new(r->scope, "");
+
+    if (r->n_open < CNF_MAX_OPEN) {             /* (always: see CNF_MAX_OPEN) */
+        r->open[r->n_open].depth = depth;
+        r->open[r->n_open].text = text;
+        r->n_open++;
     }
-    return NULL;
+    return text;
 }
 
-/* The first child element called `name`; NULL if none. */
-static xmlNodePtr
-cnf_child(xmlNodePtr node, const char *name)
+static void
+cnf_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix _U_, const xmlChar *uri _U_,
+              int nb_namespaces _U_, const xmlChar **namespaces _U_, int nb_attributes _U_, int nb_defaulted _U_,
+              const xmlChar **attributes _U_)
 {
-    for (xmlNodePtr n = node ? node->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *)name) == 0)
-            return n;
-    return NULL;
+    cnf_reader_t *r = (cnf_reader_t *)((xmlParserCtxtPtr)ctx)->_private;
+    const char *name = (const char *)localname;
+    int d = ++r->depth;
+
+    if (d == 1) {
+        if (!r->root)
+            r->root = wmem_strdup(r->scope, name);
+        return;
+    }
+    /* most elements of a configuration are none of ours: one look at the
+     * first letter */
+    if (name[0] == '\0' || !strchr(CNF_FIRST_LETTERS, name[0]))
+        return;
+    for (int i = 0; r->fields_left && i < CNF_N_FIELDS; i++)
+        if (!r->field[i] && strcmp(name, cnf_field_elems[i]) == 0) {
+            r->field[i] = cnf_reader_open(r, d);
+            r->fields_left--;
+        }
+    for (int i = 0; i < CNF_N_LISTS; i++) {
+        cnf_list_t *l = &r->lists[i];
+
+        if (l->names->outer && !l->outer_seen && strcmp(name, l->names->outer) == 0) {
+            l->outer_seen = TRUE;
+            l->outer_depth = d;
+        } else if (!l->list_seen && (l->names->outer ? l->outer_depth && d == l->outer_depth + 1 : TRUE) &&
+                   strcmp(name, l->names->list) == 0) {
+            l->list_seen = TRUE;
+            l->list_depth = d;
+        } else if (l->list_depth && d == l->list_depth + 1 && strcmp(name, l->names->entry) == 0) {
+            cnf_entry_t e = { NULL, NULL };
+            wmem_array_append_one(l->entries, e);
+            l->entry_depth = d;
+        } else if (l->entry_depth && d == l->entry_depth + 1) {
+            cnf_entry_t *e = (cnf_entry_t *)wmem_array_index(l->entries, wmem_array_get_count(l->entries) - 1);
+            if (!e->server && strcmp(name, l->names->server) == 0)
+                e->server = cnf_reader_open(r, d);
+            else if (!e->port && strcmp(name, l->names->port) == 0)
+                e->port = cnf_reader_open(r, d);
+        }
+    }
 }
 
-/* The element's text, trimmed, in pinfo->pool; NULL without an element. */
-static const char *
-cnf_text(packet_info *pinfo, xmlNodePtr node)
+static void
+cnf_sax_end(void *ctx, const xmlChar *localname _U_, const xmlChar *prefix _U_, const xmlChar *uri _U_)
 {
-    xmlChar *content;
-    char *text;
+    cnf_reader_t *r = (cnf_reader_t *)((xmlParserCtxtPtr)ctx)->_private;
+    int d = r->depth;
 
-    if (!node)
+    if (d == 0)
+        return;
+    r->depth--;
+    while (r->n_open && r->open[r->n_open - 1].depth == d)
+        r->n_open--;
+    for (int i = 0; i < CNF_N_LISTS; i++) {
+        cnf_list_t *l = &r->lists[i];
+        if (l->entry_depth == d)
+            l->entry_depth = 0;
+        if (l->list_depth == d)
+            l->list_depth = 0;
+        if (l->outer_depth == d)
+            l->outer_depth = 0;
+    }
+}
+
+/* character data and CDATA sections alike */
+static void
+cnf_sax_text(void *ctx, const xmlChar *ch, int len)
+{
+    cnf_reader_t *r = (cnf_reader_t *)((xmlParserCtxtPtr)ctx)->_private;
+
+    for (int i = 0; i < r->n_open; i++)
+        wmem_strbuf_append_len(r->open[i].text, (const char *)ch, (gsize)len);
+}
+
+static void
+cnf_sax_doctype(void *ctx, const xmlChar *name _U_, const xmlChar *external_id _U_, const xmlChar *system_id _U_)
+{
+    ((cnf_reader_t *)((xmlParserCtxtPtr)ctx)->_private)->dtd = TRUE;
+}
+
+static void
+cnf_reader_init(cnf_reader_t *r, wmem_allocator_t *scope)
+{
+    memset(r, 0, sizeof *r);
+    r->scope = scope;
+    r->fields_left = CNF_N_FIELDS;
+    for (int i = 0; i < CNF_N_LISTS; i++) {
+        r->lists[i].names = &cnf_list_names[i];
+        r->lists[i].entries = wmem_array_new(scope, sizeof(cnf_entry_t));
+    }
+}
+
+/* The parser context that reads into r: the SAX2 handlers above and nothing
+ * else (no document, no entity or DTD handling).  NULL without memory. */
+static xmlParserCtxtPtr
+cnf_reader_parser(cnf_reader_t *r)
+{
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+
+    if (!ctxt || !ctxt->sax) {
+        if (ctxt)
+            xmlFreeParserCtxt(ctxt);
         return NULL;
-    content = xmlNodeGetContent(node);
-    text = wmem_strdup(pinfo->pool, content ? (const char *)content : "");
-    xmlFree(content);
-    return g_strstrip(text);
+    }
+    /* the context's own handler structure (it frees it), emptied */
+    memset(ctxt->sax, 0, sizeof *ctxt->sax);
+    ctxt->sax->initialized = XML_SAX2_MAGIC;
+    ctxt->sax->startElementNs = cnf_sax_start;
+    ctxt->sax->endElementNs = cnf_sax_end;
+    ctxt->sax->characters = cnf_sax_text;
+    ctxt->sax->ignorableWhitespace = cnf_sax_text;
+    ctxt->sax->cdataBlock = cnf_sax_text;
+    ctxt->sax->internalSubset = cnf_sax_doctype;
+    ctxt->_private = r;
+    return ctxt;
+}
+
+/* A field's text, trimmed, in the reader's scope; NULL when the element is
+ * not there. */
+static const char *
+cnf_value(const cnf_reader_t *r, wmem_strbuf_t *text)
+{
+    return text ? g_strstrip(wmem_strdup(r->scope, wmem_strbuf_get_str(text))) : NULL;
 }
 
 /* Does the text occur in the bytes (NUL bytes included)? */
@@ -240,6 +411,7 @@ struct cnf_src {
     tvbuff_t *tvb;
     const char *data;
     guint len;
+    gboolean locate;            /* find places (there is a tree to show them in) */
 };
 
 static gboolean
@@ -265,6 +437,8 @@ cnf_locate(const cnf_src_t *src, const char *name, guint nth, guint from, gint *
     size_t nlen = strlen(name);
     const char *p = src->data + MIN(from, src->len), *end = src->data + src->len;
 
+    if (!src->locate)
+        p = end;
     while (p < end) {
         const char *lt = memchr(p, '<', end - p);
         const char *gt, *next;
@@ -323,45 +497,38 @@ cnf_add_uint(proto_tree *tree, packet_info *pinfo, int hf, const cnf_src_t *src,
     return TRUE;
 }
 
-/* The server list of capfList or TVS members, with a subtree per entry. */
-static guint
-cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, xmlNodePtr list, const char *list_name,
-                const char *entry_name, const char *server_elem, const char *port_elem, int hf_entry,
-                int hf_server, int hf_port, cisco_config_t *config)
+/* The entries of a server list (capfList or the TVS members), with a subtree
+ * per entry. */
+static void
+cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, const cnf_reader_t *r,
+                const cnf_list_t *list, int hf_entry, int hf_server, int hf_port, cisco_config_t *config)
 {
-    guint n = 0;
+    guint n = wmem_array_get_count(list->entries);
     guint server_seen = 0, port_seen = 0;       /* occurrences in the bytes, from the list on */
     gint from, unused;
 
-    cnf_locate(src, list_name, 0, 0, &from, &unused);
-    for (xmlNodePtr e = list ? list->children : NULL; e; e = e->next) {
-        xmlNodePtr member = e;
-        const char *server, *port;
+    cnf_locate(src, list->names->outer ? list->names->outer : list->names->list, 0, 0, &from, &unused);
+    for (guint i = 0; i < n; i++) {
+        const cnf_entry_t *e = (const cnf_entry_t *)wmem_array_index(list->entries, i);
+        const char *server = cnf_value(r, e->server);
+        const char *port = cnf_value(r, e->port);
         proto_item *ei;
         proto_tree *et;
         guint32 port_value = 0;
 
-        if (e->type != XML_ELEMENT_NODE)
-            continue;
-        if (xmlStrcmp(e->name, (const xmlChar *)entry_name) != 0)
-            continue;
-        /* TVS: <member><port/><address/></member> directly; capfList: <capf> */
-        server = cnf_text(pinfo, cnf_child(member, server_elem));
-        port = cnf_text(pinfo, cnf_child(member, port_elem));
         ei = proto_tree_add_item(tree, hf_entry, src->tvb, 0, 0, ENC_NA);
         et = proto_item_add_subtree(ei, ett_cnf_server);
         proto_item_append_text(ei, " %s", server && *server ? server : "(no server named)");
         if (server)
-            cnf_add_string(et, hf_server, src, server_elem, server_seen++, (guint)from, server);
+            cnf_add_string(et, hf_server, src, list->names->server, server_seen++, (guint)from, server);
         if (port) {
-            cnf_add_uint(et, pinfo, hf_port, src, port_elem, port_seen++, (guint)from, port, 65535, &port_value, NULL);
+            cnf_add_uint(et, pinfo, hf_port, src, list->names->port, port_seen++, (guint)from, port, 65535, &port_value,
+                         NULL);
             proto_item_append_text(ei, ":%s", port);
         }
         if (config)
             cisco_config_add_capf(config, server, port_value);
-        n++;
     }
-    return n;
 }
 
 /* The number of lines of the configuration (as libxml2 counts them). */
@@ -378,18 +545,18 @@ cnf_lines(const cnf_src_t *src)
 /* Does the configuration end with the end tag of its root element
  * (whitespace after it aside)?  FALSE without a root. */
 static gboolean
-cnf_root_closed(const cnf_src_t *src, xmlNodePtr root)
+cnf_root_closed(const cnf_src_t *src, const char *root)
 {
     const char *end = src->data + src->len;
     char *tag;
     size_t n;
     gboolean closed;
 
-    if (!root || !root->name)
+    if (!root)
         return FALSE;
     while (end > src->data && g_ascii_isspace(end[-1]))
         end--;
-    tag = g_strdup_printf("</%s>", (const char *)root->name);
+    tag = g_strdup_printf("</%s>", root);
     n = strlen(tag);
     closed = (size_t)(end - src->data) >= n && memcmp(end - n, tag, n) == 0;
     g_free(tag);
@@ -407,8 +574,8 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     proto_item *ti;
     proto_tree *cnf_tree;
     xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc = NULL;
-    xmlNodePtr root;
+    cnf_reader_t r;
+    const char *root = NULL;
     cnf_src_t src;
     const char *v;
     gint capf_mode = -1;
@@ -440,6 +607,7 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     src.tvb = tvb;
     src.data = (const char *)tvb_get_ptr(tvb, 0, len);
     src.len = len;
+    src.locate = tree != NULL;
     /* A phone configuration has no DTD; entity declarations could only make
      * the reading of its text expensive (nested expansions). */
     if (cnf_has(&src, "<!ENTITY")) {
@@ -449,13 +617,15 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
             col_add_fstr(pinfo->cinfo, COL_INFO, "%s: configuration unreadable", name ? name : "cnf.xml");
         return len;
     }
-    ctxt = xmlNewParserCtxt();
+    cnf_reader_init(&r, pinfo->pool);
+    ctxt = cnf_reader_parser(&r);
     if (ctxt) {
-        /* no network, no DTD, no entity substitution; RECOVER keeps what
-         * precedes an error, so a cut file still shows its first elements */
-        doc = xmlCtxtReadMemory(ctxt, src.data, (int)len, NULL, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
-        if (!ctxt->wellFormed || !doc) {
+        /* no network, no DTD, no entity substitution; RECOVER reads on after
+         * an error, so a cut file still shows its first elements */
+        xmlCtxtReadMemory(ctxt, src.data, (int)len, NULL, NULL,
+                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+        root = r.root;
+        if (!ctxt->wellFormed) {
             const xmlError *err = xmlCtxtGetLastError(ctxt);
             char *msg = g_strstrip(wmem_strdup(pinfo->pool, err && err->message ? err->message : "unknown error"));
             /* Cut short: the root element never closes and the parser
@@ -463,8 +633,7 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
              * from libxml2's error code or text, which differ between its
              * versions (a file cut inside a start tag is "premature end of
              * data" for one, "couldn't find end of start tag" for another). */
-            gboolean ends_early = err && err->line >= cnf_lines(&src) &&
-                                  !cnf_root_closed(&src, doc ? xmlDocGetRootElement(doc) : NULL);
+            gboolean ends_early = err && err->line >= cnf_lines(&src) && !cnf_root_closed(&src, root);
             proto_item *ei;
 
             if (!problem)
@@ -489,69 +658,60 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         }
         xmlFreeParserCtxt(ctxt);
     }
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (root && (doc->intSubset || doc->extSubset)) {
+    if (root && r.dtd) {
         /* a DTD the byte check above did not see (another encoding) */
         proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
                                      "Configuration has a DTD: not read");
         root = NULL;
     }
     if (!root) {
-        if (doc)
-            xmlFreeDoc(doc);
         if (in_sgn)
             col_append_str(pinfo->cinfo, COL_INFO, " [configuration unreadable]");
         else
             col_add_fstr(pinfo->cinfo, COL_INFO, "%s: configuration unreadable", name ? name : "cnf.xml");
         return len;
     }
-    if (xmlStrcmp(root->name, (const xmlChar *)"device") != 0)
+    if (strcmp(root, "device") != 0)
         expert_add_info_format(pinfo, ti, &ei_cnf_not_device,
-                               "Root element <%s>, not <device>: not a phone configuration", (const char *)root->name);
+                               "Root element <%s>, not <device>: not a phone configuration", root);
 
-    v = cnf_text(pinfo, cnf_find(root, "deviceSecurityMode"));
+    v = cnf_value(&r, r.field[CNF_F_SECURITY_MODE]);
     if (v) {
         guint32 mode;
         cnf_add_uint(cnf_tree, pinfo, hf_cnf_device_security_mode, &src, "deviceSecurityMode", 0, 0, v, 255, &mode,
                      NULL);
     }
-    v = cnf_text(pinfo, cnf_find(root, "capfAuthMode"));
+    v = cnf_value(&r, r.field[CNF_F_CAPF_AUTH_MODE]);
     if (v) {
         guint32 mode;
         if (cnf_add_uint(cnf_tree, pinfo, hf_cnf_capf_auth_mode, &src, "capfAuthMode", 0, 0, v, 255, &mode,
                          &mode_item))
             capf_mode = (gint)mode;
     }
-    v = cnf_text(pinfo, cnf_find(root, "certHash"));
+    v = cnf_value(&r, r.field[CNF_F_CERT_HASH]);
     if (v)
         cnf_add_string(cnf_tree, hf_cnf_cert_hash, &src, "certHash", 0, 0, v);
-    v = cnf_text(pinfo, cnf_find(root, "encrConfig"));
+    v = cnf_value(&r, r.field[CNF_F_ENCR_CONFIG]);
     if (v) {
         gint off, l;
         cnf_locate(&src, "encrConfig", 0, 0, &off, &l);
         proto_tree_add_boolean(cnf_tree, hf_cnf_encr_config, tvb, off, l, g_ascii_strcasecmp(v, "true") == 0);
     }
-    v = cnf_text(pinfo, cnf_find(root, "loadServer"));
+    v = cnf_value(&r, r.field[CNF_F_LOAD_SERVER]);
     if (v && *v)
         cnf_add_string(cnf_tree, hf_cnf_tftp_server, &src, "loadServer", 0, 0, v);
 
     if (!PINFO_FD_VISITED(pinfo))
         config = cisco_config_add(pinfo->num, &pinfo->dst, device, capf_mode);
-    {
-        xmlNodePtr capf_list = cnf_find(root, "capfList");
-        guint n = cnf_add_servers(cnf_tree, pinfo, &src, capf_list, "capfList", "capf", "processNodeName", "phonePort",
-                                  hf_cnf_capf, hf_cnf_capf_server, hf_cnf_capf_port, config);
-        if (capf_list) {
-            proto_item *gi = proto_tree_add_uint(cnf_tree, hf_cnf_capf_list_count, tvb, 0, 0, n);
-            proto_item_set_generated(gi);
-        }
+    cnf_add_servers(cnf_tree, pinfo, &src, &r, &r.lists[CNF_L_CAPF], hf_cnf_capf, hf_cnf_capf_server,
+                    hf_cnf_capf_port, config);
+    if (r.lists[CNF_L_CAPF].list_seen) {
+        proto_item *gi = proto_tree_add_uint(cnf_tree, hf_cnf_capf_list_count, tvb, 0, 0,
+                                             wmem_array_get_count(r.lists[CNF_L_CAPF].entries));
+        proto_item_set_generated(gi);
     }
-    {
-        xmlNodePtr tvs = cnf_find(root, "TVS");
-        cnf_add_servers(cnf_tree, pinfo, &src, cnf_child(tvs, "members"), "TVS", "member", "address", "port",
-                        hf_cnf_tvs, hf_cnf_tvs_server, hf_cnf_tvs_port, NULL);
-    }
-    xmlFreeDoc(doc);
+    cnf_add_servers(cnf_tree, pinfo, &src, &r, &r.lists[CNF_L_TVS], hf_cnf_tvs, hf_cnf_tvs_server, hf_cnf_tvs_port,
+                    NULL);
 
     /* doc/protocol.md section 6: a non-zero capfAuthMode is the practical
      * sign that CAPF has an operation for the phone (mode 0 may still lead
@@ -748,6 +908,14 @@ proto_register_cnf(void)
     cisco_config_register();
     cisco_trust_register();
     xmlInitParser();
+    for (int i = 0; i < CNF_N_FIELDS; i++)
+        ws_assert(strchr(CNF_FIRST_LETTERS, cnf_field_elems[i][0]));
+    for (int i = 0; i < CNF_N_LISTS; i++) {
+        const cnf_list_names_t *n = &cnf_list_names[i];
+        ws_assert(!n->outer || strchr(CNF_FIRST_LETTERS, n->outer[0]));
+        ws_assert(strchr(CNF_FIRST_LETTERS, n->list[0]) && strchr(CNF_FIRST_LETTERS, n->entry[0]) &&
+                  strchr(CNF_FIRST_LETTERS, n->server[0]) && strchr(CNF_FIRST_LETTERS, n->port[0]));
+    }
 }
 
 void

@@ -185,6 +185,14 @@ typedef struct {
 static wmem_list_t *itl_transfers;
 static wmem_map_t *itl_last_data_frames;
 static gboolean itl_last_data_frames_stale;
+/* The TFTP conversations of trust-list transfers by client UDP port, noted
+ * (first pass) on the request frame, which carries the name.  A DATA frame
+ * with neither port in it belongs to no trust-list transfer: no conversation
+ * lookup.  TFTP sets the last_frame of the conversation it used to the
+ * frame's number (which only grows in the first pass), so a noted
+ * conversation whose last_frame is this frame is the frame's; otherwise (a
+ * port shared by two clients) the frame's is looked up. */
+static wmem_map_t *itl_client_ports;
 
 static itl_transfer_t *
 itl_new_transfer(conversation_t *conv)
@@ -592,6 +600,7 @@ itl_parse_cache_init(void)
     itl_transfers = NULL;
     itl_last_data_frames = NULL;
     itl_last_data_frames_stale = FALSE;
+    itl_client_ports = NULL;
 }
 
 static const cisco_tlv_file_t *
@@ -879,22 +888,13 @@ itl_get_transfer(packet_info *pinfo)
     return t;
 }
 
-/* The trust-list transfer this TFTP DATA frame belongs to, first pass; NULL
- * for any other frame. */
+/* The trust-list transfer of a TFTP conversation, classified by the name
+ * TFTP took from its request (first pass); NULL when it is no trust list's. */
 static itl_transfer_t *
-itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
+itl_conversation_transfer(conversation_t *conv)
 {
-    conversation_t *conv;
-    itl_transfer_t *t;
-    gboolean from_client;
+    itl_transfer_t *t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
 
-    *block = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_tftp, TFTP_FULL_BLOCKNUM_KEY));
-    if (*block == 0)            /* not DATA nor ACK (or the ACK of a write request) */
-        return NULL;
-    conv = wsc_find_client_conversation(pinfo, proto_tftp);
-    if (!conv)
-        return NULL;
-    t = (itl_transfer_t *)conversation_get_proto_data(conv, proto_itl);
     if (!t || t->trust_list == 0) {
         const tftp_conv_info_head_t *tftp = (const tftp_conv_info_head_t *)conversation_get_proto_data(conv, proto_tftp);
         const char *name = tftp ? (const char *)(tftp->source_file ? tftp->source_file : tftp->destination_file)
@@ -909,7 +909,53 @@ itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
         if (t->trust_list > 0 && !t->name)
             t->name = wmem_strdup(wmem_file_scope(), name);
     }
-    if (t->trust_list < 0)
+    return t->trust_list > 0 ? t : NULL;
+}
+
+/* The trust-list transfer this TFTP DATA frame belongs to, first pass; NULL
+ * for any other frame.  A frame of TFTP that is neither DATA nor ACK (a
+ * request, an option acknowledgement, an error) classifies its transfer and
+ * notes the client port of a trust list's. */
+static itl_transfer_t *
+itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
+{
+    conversation_t *conv;
+    itl_transfer_t *t;
+    gboolean from_client;
+
+    *block = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_tftp, TFTP_FULL_BLOCKNUM_KEY));
+    if (*block == 0) {          /* not DATA nor ACK (or the ACK of a write request) */
+        conv = wsc_find_client_conversation(pinfo, proto_tftp);
+        if (conv) {
+            gpointer port = GUINT_TO_POINTER(conversation_key_port1(conv->key_ptr));
+
+            if (itl_conversation_transfer(conv)) {
+                if (!itl_client_ports)
+                    itl_client_ports = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+                wmem_map_insert(itl_client_ports, port, conv);
+            } else if (itl_client_ports) {
+                wmem_map_remove(itl_client_ports, port);
+            }
+        }
+        return NULL;
+    }
+    if (!itl_client_ports)
+        return NULL;
+    {
+        conversation_t *by_src = (conversation_t *)wmem_map_lookup(itl_client_ports, GUINT_TO_POINTER(pinfo->srcport));
+        conversation_t *by_dst = (conversation_t *)wmem_map_lookup(itl_client_ports, GUINT_TO_POINTER(pinfo->destport));
+
+        if (!by_src && !by_dst)
+            return NULL;
+        if (by_src && by_src->last_frame == pinfo->num)
+            conv = by_src;
+        else if (by_dst && by_dst->last_frame == pinfo->num)
+            conv = by_dst;
+        else
+            conv = wsc_find_client_conversation(pinfo, proto_tftp);
+    }
+    t = conv ? itl_conversation_transfer(conv) : NULL;
+    if (!t)
         return NULL;
     /* DATA goes to the client of a read request, from the client of a write */
     from_client = addresses_equal(&pinfo->src, conversation_key_addr1(conv->key_ptr)) &&
@@ -1233,5 +1279,5 @@ proto_reg_handoff_itl(void)
     itl_protocol = find_protocol_by_id(proto_itl);
     /* no protocol on the handle: no layer added and removed again on every
      * frame of every capture (it checks that ITL is enabled itself) */
-    register_postdissector(create_dissector_handle(dissect_itl_transfer_check, -1));
+    cisco_add_postdissector(PT_UDP, dissect_itl_transfer_check);
 }

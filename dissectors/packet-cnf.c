@@ -28,6 +28,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <wsutil/strtoi.h>
 
@@ -256,6 +257,12 @@ typedef struct {
         wmem_strbuf_t *text;
     } open[CNF_MAX_OPEN];
     int n_open;
+    /* how the parse ended */
+    gboolean parsed;                            /* (FALSE: no memory for a parser) */
+    gboolean well_formed;
+    gboolean have_error;                        /* libxml2 said where it stopped */
+    int error_line;
+    const char *error;                          /* its message, trimmed */
 } cnf_reader_t;
 
 static wmem_strbuf_t *
@@ -393,12 +400,11 @@ cnf_reader_parser(cnf_reader_t *r)
     return ctxt;
 }
 
-/* A field's text, trimmed, in the reader's scope; NULL when the element is
- * not there. */
+/* A field's text, trimmed, in scope; NULL when the element is not there. */
 static const char *
-cnf_value(const cnf_reader_t *r, wmem_strbuf_t *text)
+cnf_value(wmem_allocator_t *scope, const wmem_strbuf_t *text)
 {
-    return text ? g_strstrip(wmem_strdup(r->scope, wmem_strbuf_get_str(text))) : NULL;
+    return text ? g_strstrip(wmem_strdup(scope, wmem_strbuf_get_str(text))) : NULL;
 }
 
 /* Does the text occur in the bytes (NUL bytes included)? */
@@ -500,8 +506,8 @@ cnf_add_uint(proto_tree *tree, packet_info *pinfo, int hf, const cnf_src_t *src,
 /* The entries of a server list (capfList or the TVS members), with a subtree
  * per entry. */
 static void
-cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, const cnf_reader_t *r,
-                const cnf_list_t *list, int hf_entry, int hf_server, int hf_port, cisco_config_t *config)
+cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, const cnf_list_t *list, int hf_entry,
+                int hf_server, int hf_port, cisco_config_t *config)
 {
     guint n = wmem_array_get_count(list->entries);
     guint server_seen = 0, port_seen = 0;       /* occurrences in the bytes, from the list on */
@@ -510,8 +516,8 @@ cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, cons
     cnf_locate(src, list->names->outer ? list->names->outer : list->names->list, 0, 0, &from, &unused);
     for (guint i = 0; i < n; i++) {
         const cnf_entry_t *e = (const cnf_entry_t *)wmem_array_index(list->entries, i);
-        const char *server = cnf_value(r, e->server);
-        const char *port = cnf_value(r, e->port);
+        const char *server = cnf_value(pinfo->pool, e->server);
+        const char *port = cnf_value(pinfo->pool, e->port);
         proto_item *ei;
         proto_tree *et;
         guint32 port_value = 0;
@@ -529,6 +535,88 @@ cnf_add_servers(proto_tree *tree, packet_info *pinfo, const cnf_src_t *src, cons
         if (config)
             cisco_config_add_capf(config, server, port_value);
     }
+}
+
+/* What the first pass read of a configuration, kept for later passes
+ * (tshark -2, the GUI): per frame, by the configuration's place among the
+ * frame's configurations; its length and a hash of its bytes make sure that
+ * it is the same file.  The same bytes give the same reading, without
+ * libxml2 again. */
+typedef struct {
+    guint len;
+    guint64 hash;
+    cnf_reader_t r;
+} cnf_reading_t;
+
+#define CNF_PINFO_COUNT 0       /* pinfo->pool: configurations read in this frame */
+
+/* FNV-1a over 8-byte words (the bytes that end the file, one by one) */
+static guint64
+cnf_hash(const cnf_src_t *src)
+{
+    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
+    guint i = 0;
+
+    for (; i + 8 <= src->len; i += 8) {
+        guint64 w;
+        memcpy(&w, src->data + i, 8);
+        h = (h ^ w) * G_GUINT64_CONSTANT(1099511628211);
+    }
+    for (; i < src->len; i++)
+        h = (h ^ (guint8)src->data[i]) * G_GUINT64_CONSTANT(1099511628211);
+    return h;
+}
+
+/* The configuration read by libxml2, or as the first pass read it. */
+static const cnf_reader_t *
+cnf_read(packet_info *pinfo, const cnf_src_t *src)
+{
+    guint *count = (guint *)p_get_proto_data(pinfo->pool, pinfo, proto_cnf, CNF_PINFO_COUNT);
+    guint64 hash = cnf_hash(src);
+    cnf_reading_t *kept;
+    cnf_reader_t *r;
+    wmem_allocator_t *scope;
+    xmlParserCtxtPtr ctxt;
+
+    if (!count) {
+        count = wmem_new0(pinfo->pool, guint);
+        p_add_proto_data(pinfo->pool, pinfo, proto_cnf, CNF_PINFO_COUNT, count);
+    }
+    (*count)++;
+    kept = (cnf_reading_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_cnf, *count);
+    if (kept && kept->len == src->len && kept->hash == hash)
+        return &kept->r;
+    if (!kept && !PINFO_FD_VISITED(pinfo)) {
+        kept = wmem_new(wmem_file_scope(), cnf_reading_t);
+        kept->len = src->len;
+        kept->hash = hash;
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_cnf, *count, kept);
+        r = &kept->r;
+        scope = wmem_file_scope();
+    } else {
+        r = wmem_new(pinfo->pool, cnf_reader_t);
+        scope = pinfo->pool;
+    }
+    cnf_reader_init(r, scope);
+    ctxt = cnf_reader_parser(r);
+    if (!ctxt)
+        return r;
+    /* no network, no DTD, no entity substitution; RECOVER reads on after an
+     * error, so a cut file still shows its first elements */
+    xmlCtxtReadMemory(ctxt, src->data, (int)src->len, NULL, NULL,
+                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+    r->parsed = TRUE;
+    r->well_formed = ctxt->wellFormed != 0;
+    if (!r->well_formed) {
+        const xmlError *err = xmlCtxtGetLastError(ctxt);
+
+        r->have_error = err != NULL;
+        r->error_line = err ? err->line : 0;
+        r->error = g_strstrip(wmem_strdup(scope, err && err->message ? err->message : "unknown error"));
+    }
+    xmlFreeParserCtxt(ctxt);
+    r->n_open = 0;
+    return r;
 }
 
 /* The number of lines of the configuration (as libxml2 counts them). */
@@ -573,9 +661,8 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
     const char *device = cnf_device_from_name(pinfo->pool, name);
     proto_item *ti;
     proto_tree *cnf_tree;
-    xmlParserCtxtPtr ctxt;
-    cnf_reader_t r;
-    const char *root = NULL;
+    const cnf_reader_t *r;
+    const char *root;
     cnf_src_t src;
     const char *v;
     gint capf_mode = -1;
@@ -617,48 +704,38 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
             col_add_fstr(pinfo->cinfo, COL_INFO, "%s: configuration unreadable", name ? name : "cnf.xml");
         return len;
     }
-    cnf_reader_init(&r, pinfo->pool);
-    ctxt = cnf_reader_parser(&r);
-    if (ctxt) {
-        /* no network, no DTD, no entity substitution; RECOVER reads on after
-         * an error, so a cut file still shows its first elements */
-        xmlCtxtReadMemory(ctxt, src.data, (int)len, NULL, NULL,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
-        root = r.root;
-        if (!ctxt->wellFormed) {
-            const xmlError *err = xmlCtxtGetLastError(ctxt);
-            char *msg = g_strstrip(wmem_strdup(pinfo->pool, err && err->message ? err->message : "unknown error"));
-            /* Cut short: the root element never closes and the parser
-             * stopped at the last line.  Decided from the document, not
-             * from libxml2's error code or text, which differ between its
-             * versions (a file cut inside a start tag is "premature end of
-             * data" for one, "couldn't find end of start tag" for another). */
-            gboolean ends_early = err && err->line >= cnf_lines(&src) && !cnf_root_closed(&src, root);
-            proto_item *ei;
+    r = cnf_read(pinfo, &src);
+    root = r->root;
+    if (r->parsed && !r->well_formed) {
+        /* Cut short: the root element never closes and the parser stopped at
+         * the last line.  Decided from the document, not from libxml2's
+         * error code or text, which differ between its versions (a file cut
+         * inside a start tag is "premature end of data" for one, "couldn't
+         * find end of start tag" for another). */
+        gboolean ends_early = r->have_error && r->error_line >= cnf_lines(&src) && !cnf_root_closed(&src, root);
+        proto_item *ei;
 
-            if (!problem)
-                problem = ends_early ? "cut short" : "not well-formed XML";
-            if (ends_early && !cut)
-                ei = proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_truncated, tvb, 0, len,
-                                                  "Configuration ends before its root element closes: the file "
-                                                  "is cut short, the phone cannot use it");
-            else if (!cut)
-                ei = proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
-                                                  "Configuration is not well-formed XML: the phone cannot use it");
-            else
-                ei = NULL;
-            if (ei) {
-                /* the parser's own words, beneath (they vary with libxml2's version) */
-                proto_item *xi = proto_tree_add_string_format_value(
-                    proto_item_add_subtree(ei, ett_cnf), hf_cnf_xml_error, tvb, 0, len,
-                    wmem_strdup_printf(pinfo->pool, "line %d: %s", err ? err->line : 0, msg),
-                    "line %d: %s", err ? err->line : 0, cisco_clamp(pinfo->pool, msg, 160));
-                proto_item_set_generated(xi);
-            }
+        if (!problem)
+            problem = ends_early ? "cut short" : "not well-formed XML";
+        if (ends_early && !cut)
+            ei = proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_truncated, tvb, 0, len,
+                                              "Configuration ends before its root element closes: the file "
+                                              "is cut short, the phone cannot use it");
+        else if (!cut)
+            ei = proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
+                                              "Configuration is not well-formed XML: the phone cannot use it");
+        else
+            ei = NULL;
+        if (ei) {
+            /* the parser's own words, beneath (they vary with libxml2's version) */
+            proto_item *xi = proto_tree_add_string_format_value(
+                proto_item_add_subtree(ei, ett_cnf), hf_cnf_xml_error, tvb, 0, len,
+                wmem_strdup_printf(pinfo->pool, "line %d: %s", r->error_line, r->error),
+                "line %d: %s", r->error_line, cisco_clamp(pinfo->pool, r->error, 160));
+            proto_item_set_generated(xi);
         }
-        xmlFreeParserCtxt(ctxt);
     }
-    if (root && r.dtd) {
+    if (root && r->dtd) {
         /* a DTD the byte check above did not see (another encoding) */
         proto_tree_add_expert_format(cnf_tree, pinfo, &ei_cnf_malformed, tvb, 0, len,
                                      "Configuration has a DTD: not read");
@@ -675,42 +752,42 @@ dissect_cnf_file(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char
         expert_add_info_format(pinfo, ti, &ei_cnf_not_device,
                                "Root element <%s>, not <device>: not a phone configuration", root);
 
-    v = cnf_value(&r, r.field[CNF_F_SECURITY_MODE]);
+    v = cnf_value(pinfo->pool, r->field[CNF_F_SECURITY_MODE]);
     if (v) {
         guint32 mode;
         cnf_add_uint(cnf_tree, pinfo, hf_cnf_device_security_mode, &src, "deviceSecurityMode", 0, 0, v, 255, &mode,
                      NULL);
     }
-    v = cnf_value(&r, r.field[CNF_F_CAPF_AUTH_MODE]);
+    v = cnf_value(pinfo->pool, r->field[CNF_F_CAPF_AUTH_MODE]);
     if (v) {
         guint32 mode;
         if (cnf_add_uint(cnf_tree, pinfo, hf_cnf_capf_auth_mode, &src, "capfAuthMode", 0, 0, v, 255, &mode,
                          &mode_item))
             capf_mode = (gint)mode;
     }
-    v = cnf_value(&r, r.field[CNF_F_CERT_HASH]);
+    v = cnf_value(pinfo->pool, r->field[CNF_F_CERT_HASH]);
     if (v)
         cnf_add_string(cnf_tree, hf_cnf_cert_hash, &src, "certHash", 0, 0, v);
-    v = cnf_value(&r, r.field[CNF_F_ENCR_CONFIG]);
+    v = cnf_value(pinfo->pool, r->field[CNF_F_ENCR_CONFIG]);
     if (v) {
         gint off, l;
         cnf_locate(&src, "encrConfig", 0, 0, &off, &l);
         proto_tree_add_boolean(cnf_tree, hf_cnf_encr_config, tvb, off, l, g_ascii_strcasecmp(v, "true") == 0);
     }
-    v = cnf_value(&r, r.field[CNF_F_LOAD_SERVER]);
+    v = cnf_value(pinfo->pool, r->field[CNF_F_LOAD_SERVER]);
     if (v && *v)
         cnf_add_string(cnf_tree, hf_cnf_tftp_server, &src, "loadServer", 0, 0, v);
 
     if (!PINFO_FD_VISITED(pinfo))
         config = cisco_config_add(pinfo->num, &pinfo->dst, device, capf_mode);
-    cnf_add_servers(cnf_tree, pinfo, &src, &r, &r.lists[CNF_L_CAPF], hf_cnf_capf, hf_cnf_capf_server,
+    cnf_add_servers(cnf_tree, pinfo, &src, &r->lists[CNF_L_CAPF], hf_cnf_capf, hf_cnf_capf_server,
                     hf_cnf_capf_port, config);
-    if (r.lists[CNF_L_CAPF].list_seen) {
+    if (r->lists[CNF_L_CAPF].list_seen) {
         proto_item *gi = proto_tree_add_uint(cnf_tree, hf_cnf_capf_list_count, tvb, 0, 0,
-                                             wmem_array_get_count(r.lists[CNF_L_CAPF].entries));
+                                             wmem_array_get_count(r->lists[CNF_L_CAPF].entries));
         proto_item_set_generated(gi);
     }
-    cnf_add_servers(cnf_tree, pinfo, &src, &r, &r.lists[CNF_L_TVS], hf_cnf_tvs, hf_cnf_tvs_server, hf_cnf_tvs_port,
+    cnf_add_servers(cnf_tree, pinfo, &src, &r->lists[CNF_L_TVS], hf_cnf_tvs, hf_cnf_tvs_server, hf_cnf_tvs_port,
                     NULL);
 
     /* doc/protocol.md section 6: a non-zero capfAuthMode is the practical

@@ -33,6 +33,7 @@
 #include <wsutil/strtoi.h>
 
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 
 #include "ws-compat.h"
 #include "cisco-config.h"
@@ -358,9 +359,14 @@ cnf_sax_text(void *ctx, const xmlChar *ch, int len)
 }
 
 static void
-cnf_sax_doctype(void *ctx, const xmlChar *name _U_, const xmlChar *external_id _U_, const xmlChar *system_id _U_)
+cnf_sax_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
 {
     ((cnf_reader_t *)((xmlParserCtxtPtr)ctx)->_private)->dtd = TRUE;
+    /* the document libxml2 keeps a DTD's declarations in, made only now
+     * (nothing before a DTD needs it) */
+    if (!((xmlParserCtxtPtr)ctx)->myDoc)
+        xmlSAX2StartDocument(ctx);
+    xmlSAX2InternalSubset(ctx, name, external_id, system_id);
 }
 
 static void
@@ -387,9 +393,13 @@ cnf_reader_parser(cnf_reader_t *r)
             xmlFreeParserCtxt(ctxt);
         return NULL;
     }
-    /* the context's own handler structure (it frees it), emptied */
-    memset(ctxt->sax, 0, sizeof *ctxt->sax);
-    ctxt->sax->initialized = XML_SAX2_MAGIC;
+    /* libxml2's own SAX2 handlers for a DTD (entity declarations and
+     * references are handled as when it builds a tree), ours for elements
+     * and text; no document unless there is a DTD (cnf_sax_doctype()), no
+     * comments or processing instructions kept */
+    ctxt->sax->startDocument = NULL;
+    ctxt->sax->comment = NULL;
+    ctxt->sax->processingInstruction = NULL;
     ctxt->sax->startElementNs = cnf_sax_start;
     ctxt->sax->endElementNs = cnf_sax_end;
     ctxt->sax->characters = cnf_sax_text;
@@ -577,6 +587,7 @@ cnf_read(packet_info *pinfo, const cnf_src_t *src)
     cnf_reader_t *r;
     wmem_allocator_t *scope;
     xmlParserCtxtPtr ctxt;
+    xmlDocPtr doc;
 
     if (!count) {
         count = wmem_new0(pinfo->pool, guint);
@@ -603,8 +614,8 @@ cnf_read(packet_info *pinfo, const cnf_src_t *src)
         return r;
     /* no network, no DTD, no entity substitution; RECOVER reads on after an
      * error, so a cut file still shows its first elements */
-    xmlCtxtReadMemory(ctxt, src->data, (int)src->len, NULL, NULL,
-                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+    doc = xmlCtxtReadMemory(ctxt, src->data, (int)src->len, NULL, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
     r->parsed = TRUE;
     r->well_formed = ctxt->wellFormed != 0;
     if (!r->well_formed) {
@@ -615,6 +626,8 @@ cnf_read(packet_info *pinfo, const cnf_src_t *src)
         r->error = g_strstrip(wmem_strdup(scope, err && err->message ? err->message : "unknown error"));
     }
     xmlFreeParserCtxt(ctxt);
+    if (doc)
+        xmlFreeDoc(doc);        /* (a DTD's, no elements) */
     r->n_open = 0;
     return r;
 }

@@ -185,13 +185,14 @@ typedef struct {
 static wmem_list_t *itl_transfers;
 static wmem_map_t *itl_last_data_frames;
 static gboolean itl_last_data_frames_stale;
-/* The TFTP conversations of trust-list transfers by client UDP port, noted
- * (first pass) on the request frame, which carries the name.  A DATA frame
- * with neither port in it belongs to no trust-list transfer: no conversation
- * lookup.  TFTP sets the last_frame of the conversation it used to the
- * frame's number (which only grows in the first pass), so a noted
+/* The TFTP conversation of the latest trust-list transfer by client UDP
+ * port, noted (first pass) on the request frame, which carries the name.  A
+ * DATA frame with neither port in it belongs to no trust-list transfer: no
+ * conversation lookup.  TFTP sets the last_frame of the conversation it used
+ * to the frame's number (which only grows in the first pass), so a noted
  * conversation whose last_frame is this frame is the frame's; otherwise (a
- * port shared by two clients) the frame's is looked up. */
+ * port used by two clients, or again for another file) the frame's is looked
+ * up. */
 static wmem_map_t *itl_client_ports;
 
 static itl_transfer_t *
@@ -926,16 +927,12 @@ itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
     *block = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_tftp, TFTP_FULL_BLOCKNUM_KEY));
     if (*block == 0) {          /* not DATA nor ACK (or the ACK of a write request) */
         conv = wsc_find_client_conversation(pinfo, proto_tftp);
-        if (conv) {
-            gpointer port = GUINT_TO_POINTER(conversation_key_port1(conv->key_ptr));
-
-            if (itl_conversation_transfer(conv)) {
-                if (!itl_client_ports)
-                    itl_client_ports = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-                wmem_map_insert(itl_client_ports, port, conv);
-            } else if (itl_client_ports) {
-                wmem_map_remove(itl_client_ports, port);
-            }
+        /* (a port stays noted: another client may use it for a trust list
+         * at the same time) */
+        if (conv && itl_conversation_transfer(conv)) {
+            if (!itl_client_ports)
+                itl_client_ports = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+            wmem_map_insert(itl_client_ports, GUINT_TO_POINTER(conversation_key_port1(conv->key_ptr)), conv);
         }
         return NULL;
     }

@@ -15,6 +15,7 @@
 
 #include "ws-compat.h"
 #include "capf-int.h"
+#include "cisco-dissect.h"
 
 #include <epan/proto_data.h>
 
@@ -74,12 +75,11 @@ typedef struct {
 } capf_frame_conv_t;
 
 /* Across frames, in the first pass: the conversation each pair of ports had
- * last.  TCP looks up the conversation of every segment, and that lookup
- * sets its last_frame to the frame's number (which only grows in the first
- * pass); so a remembered conversation whose last_frame is this frame, with
- * this frame's ends, is the one a lookup would find.  Anything else (the
- * connection's first frame, ports reused, several connections on one pair of
- * ports, a later pass) is looked up. */
+ * last.  TCP looks up the conversation of every segment; a remembered one it
+ * used for this frame (cisco_conversation_used_now()), with this frame's
+ * ends, is the frame's.  Anything else (the connection's first frame, ports
+ * reused, several connections on one pair of ports, a later pass) is looked
+ * up. */
 static wmem_map_t *capf_recent_convs;
 
 void
@@ -112,7 +112,7 @@ capf_lookup_conversation(packet_info *pinfo)
     if (!capf_recent_convs)
         capf_recent_convs = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     conv = (conversation_t *)wmem_map_lookup(capf_recent_convs, key);
-    if (conv && conv->last_frame == pinfo->num && capf_conv_has_ends(conv, pinfo))
+    if (cisco_conversation_used_now(conv, pinfo) && capf_conv_has_ends(conv, pinfo))
         return conv;
     conv = find_or_create_conversation(pinfo);
     wmem_map_insert(capf_recent_convs, key, conv);

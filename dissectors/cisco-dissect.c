@@ -133,6 +133,12 @@ cisco_looks_like_tls(tvbuff_t *tvb)
     return tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
 }
 
+gboolean
+cisco_conversation_used_now(const conversation_t *conv, const packet_info *pinfo)
+{
+    return conv && !PINFO_FD_VISITED(pinfo) && conv->last_frame == pinfo->num;
+}
+
 const char *
 cisco_add_string(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, int offset, int len)
 {

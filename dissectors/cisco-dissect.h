@@ -8,6 +8,7 @@
 
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/conversation.h>
 #include <epan/tap.h>
 
 /* Look up what cisco_call_x509() and cisco_tftp_export() need (X.509
@@ -32,6 +33,14 @@ void cisco_tftp_export(tvbuff_t *tvb, packet_info *pinfo, const char *filename);
  * the ports (CAPF 3804, TVS 2445) that carry either TLS or the clear
  * protocol. */
 gboolean cisco_looks_like_tls(tvbuff_t *tvb);
+
+/* Did the dissectors below (TCP, TFTP) use conv for this frame, first pass?
+ * Looking up a conversation (find_conversation_pinfo(), TFTP's own lookup)
+ * sets its last_frame to the frame's number, which only grows in the first
+ * pass; so a conversation remembered from an earlier frame whose last_frame
+ * is this frame is the one a lookup would find now.  FALSE in later passes
+ * (last_frame is then the conversation's last frame of all): look it up. */
+gboolean cisco_conversation_used_now(const conversation_t *conv, const packet_info *pinfo);
 
 /* An ASCII (possibly NUL-terminated) string item; "" for an empty value.
  * Returns the string, in pinfo->pool. */

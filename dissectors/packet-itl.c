@@ -188,11 +188,9 @@ static gboolean itl_last_data_frames_stale;
 /* The TFTP conversation of the latest trust-list transfer by client UDP
  * port, noted (first pass) on the request frame, which carries the name.  A
  * DATA frame with neither port in it belongs to no trust-list transfer: no
- * conversation lookup.  TFTP sets the last_frame of the conversation it used
- * to the frame's number (which only grows in the first pass), so a noted
- * conversation whose last_frame is this frame is the frame's; otherwise (a
- * port used by two clients, or again for another file) the frame's is looked
- * up. */
+ * conversation lookup.  A noted conversation TFTP used for this frame
+ * (cisco_conversation_used_now()) is the frame's; otherwise (a port used by
+ * two clients, or again for another file) the frame's is looked up. */
 static wmem_map_t *itl_client_ports;
 
 static itl_transfer_t *
@@ -944,9 +942,9 @@ itl_data_frame_transfer(packet_info *pinfo, guint32 *block)
 
         if (!by_src && !by_dst)
             return NULL;
-        if (by_src && by_src->last_frame == pinfo->num)
+        if (cisco_conversation_used_now(by_src, pinfo))
             conv = by_src;
-        else if (by_dst && by_dst->last_frame == pinfo->num)
+        else if (cisco_conversation_used_now(by_dst, pinfo))
             conv = by_dst;
         else
             conv = wsc_find_client_conversation(pinfo, proto_tftp);

@@ -21,7 +21,7 @@ the test checks that nothing is exported for it.
 Wireshark 4.6.9's own tshark aborts ("free(): invalid size") after a one-pass
 TFTP export of a file no dissector took, with or without this plugin.  A
 one-pass run that fails is therefore run again with the plugin's protocols
-disabled (itl, capf): when that fails too, the failure is Wireshark's and is
+disabled (all of them: itl, capf, cnf, tvs): when that fails too, the failure is Wireshark's and is
 reported as a note; the two-pass run must pass in any case.
 
 Exit status 0 when every run exports the expected files, 1 otherwise.
@@ -120,8 +120,7 @@ def main(argv):
             os.mkdir(directory)
             result, files = exported(build, capture, directory, extra)
             if result.returncode != 0 and passes == 'one-pass':
-                stock = subprocess.run([TSHARK, '-B', build, '-r', capture, '-q',
-                                        '--disable-protocol', 'itl', '--disable-protocol', 'capf',
+                stock = subprocess.run([TSHARK, '-B', build, '-r', capture, '-q', *trustlist_tool().DISABLE_ALL,
                                         '--export-objects', 'tftp,' + os.path.join(tmp, 'stock')],
                                        capture_output=True, text=True)
                 if stock.returncode != 0:

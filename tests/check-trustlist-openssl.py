@@ -31,6 +31,7 @@ from doc/protocol.md section 3 alone and all cryptography is done by openssl.
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -230,33 +231,47 @@ def check_file(path, label, workdir):
     return finish('cannot verify')
 
 
-# This check must not depend on the plugin it checks: with the plugin installed, its
-# ITL dissector would take the TFTP files (and hand them to TFTP's export itself) and
-# its post-dissector would add fields.  Disable its protocols when tshark has them.
+# This check must not depend on the plugin it checks: with the plugin installed
+# (scripts/setup installs it), its ITL dissector would take the TFTP files (and hand
+# them to TFTP's export itself), its CNF dissector the SEP<MAC>.cnf.xml files (then
+# no data.data to rebuild them from), and its post-dissector would add fields.
+# Disable all its protocols when tshark has them: every filter name the plugin's
+# sources give proto_register_protocol(), so a protocol added later is covered.
 # (tshark runs as is: as root it loads no personal plugin, so only an installed copy
 # can be there.)
-DISABLE_BOTH = ['--disable-protocol', 'itl', '--disable-protocol', 'capf']
+def _registered_protocols():
+    sources = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'dissectors')
+    names = []
+    for source in sorted(os.listdir(sources)):
+        if source.endswith('.c'):
+            with open(os.path.join(sources, source), encoding='utf-8') as file:
+                names += re.findall(r'proto_register_protocol\(\s*"[^"]*"\s*,\s*"[^"]*"\s*,\s*"([^"]+)"\s*\)',
+                                    file.read())
+    if not names:
+        sys.stderr.write(f'no proto_register_protocol() found in {sources}\n')
+        raise SystemExit(2)
+    return names
+
+
+PLUGIN_PROTOCOLS = _registered_protocols()
+DISABLE_ALL = [arg for name in PLUGIN_PROTOCOLS for arg in ('--disable-protocol', name)]
 _disable = []       # the --disable-protocol arguments, once known
 
 
 def _plugin_protocols():
     result = subprocess.run(['tshark', '-G', 'protocols'], capture_output=True, text=True)
     names = {line.split('\t')[2] for line in result.stdout.splitlines() if line.count('\t') >= 2}
-    args = []
-    for name in ('itl', 'capf'):
-        if name in names:
-            args += ['--disable-protocol', name]
-    return args
+    return [arg for name in PLUGIN_PROTOCOLS if name in names for arg in ('--disable-protocol', name)]
 
 
 def tshark_without_plugin(capture, args):
     """tshark -n -r CAPTURE with the plugin's protocols disabled, then ARGS.  First
-    with both disabled: Wireshark 4.0 ignores an unknown --disable-protocol; 4.4 and
-    later refuse to run, and then tshark -G protocols tells which it has."""
+    with all of them disabled: Wireshark 4.0 ignores an unknown --disable-protocol;
+    4.4 and later refuse to run, and then tshark -G protocols tells which it has."""
     if not _disable:
-        result = subprocess.run(['tshark', '-n', '-r', capture] + DISABLE_BOTH + args, capture_output=True)
-        _disable.append(DISABLE_BOTH if result.returncode == 0 else _plugin_protocols())
-        if result.returncode == 0 or _disable[0] == DISABLE_BOTH:
+        result = subprocess.run(['tshark', '-n', '-r', capture] + DISABLE_ALL + args, capture_output=True)
+        _disable.append(DISABLE_ALL if result.returncode == 0 else _plugin_protocols())
+        if result.returncode == 0 or _disable[0] == DISABLE_ALL:
             return result
     return subprocess.run(['tshark', '-n', '-r', capture] + _disable[0] + args, capture_output=True)
 

@@ -20,9 +20,9 @@ the test checks that nothing is exported for it.
 
 Wireshark 4.6.9's own tshark aborts ("free(): invalid size") after a one-pass
 TFTP export of a file no dissector took, with or without this plugin.  A
-one-pass run that fails is therefore run again with the plugin's protocols
-disabled (all of them: itl, capf, cnf, tvs): when that fails too, the failure is Wireshark's and is
-reported as a note; the two-pass run must pass in any case.
+one-pass run that fails is therefore run again with all the plugin's
+protocols disabled (capf, cnf, itl, tvs): when that fails too, the failure is
+Wireshark's and is reported as a note; the two-pass run must pass in any case.
 
 Exit status 0 when every run exports the expected files, 1 otherwise.
 """

@@ -27,6 +27,7 @@ Wireshark's and is reported as a note; the two-pass run must pass in any case.
 Exit status 0 when every run exports the expected files, 1 otherwise.
 """
 import collections
+import functools
 import hashlib
 import os
 import re
@@ -39,8 +40,10 @@ ROOT = os.path.dirname(HERE)
 TSHARK = os.path.join(ROOT, 'scripts', 'tshark-build')
 
 
+@functools.cache
 def trustlist_tool():
-    """tests/check-trustlist-openssl.py, as a module."""
+    """tests/check-trustlist-openssl.py, as a module (loaded once: the reference
+    export and the one-pass fallback's protocol list both use it)."""
     import importlib.machinery
     import importlib.util
     sys.dont_write_bytecode = True
